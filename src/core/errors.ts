@@ -1,0 +1,104 @@
+/**
+ * The gateway's own errors: one flat hierarchy, each class one HTTP status and
+ * one stable machine code. `message` is the text the API contract prescribes.
+ */
+export abstract class GatewayError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+}
+
+/** 400: the call itself is wrong (check_params_process and friends). */
+export class ValidationError extends GatewayError {
+  override readonly name = 'ValidationError';
+  readonly status = 400;
+  constructor(
+    readonly code:
+      | 'malformed_body'
+      | 'missing_field'
+      | 'unknown_payment_type'
+      | 'invalid_field'
+      | 'unsupported_field',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const missingField = (field: string): ValidationError =>
+  new ValidationError('missing_field', `${field} 不可為空`);
+export const invalidField = (field: string): ValidationError =>
+  new ValidationError('invalid_field', `${field} 格式錯誤`);
+export const unsupportedField = (field: string): ValidationError =>
+  new ValidationError('unsupported_field', `不支援的欄位 ${field}`);
+export const unknownPaymentType = (type: unknown): ValidationError =>
+  new ValidationError('unknown_payment_type', `無此付款方式 ${String(type).slice(0, 100)}`);
+
+/** 400: the company has not configured what the call needs. */
+export class NotConfiguredError extends GatewayError {
+  override readonly name = 'NotConfiguredError';
+  readonly status = 400;
+  constructor(
+    readonly code: 'key_set_not_configured' | 'store_not_configured',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 404: the store does not exist for this company (another company's looks the same). */
+export class StoreNotFoundError extends GatewayError {
+  override readonly name = 'StoreNotFoundError';
+  readonly status = 404;
+  readonly code = 'store_not_found';
+  constructor(storeId: string) {
+    super(`門市 ${storeId} 不存在`);
+  }
+}
+
+export class NotFoundError extends GatewayError {
+  override readonly name = 'NotFoundError';
+  readonly status = 404;
+  readonly code = 'not_found';
+}
+
+/** 401: bearer authentication failed. */
+export class AuthenticationError extends GatewayError {
+  override readonly name = 'AuthenticationError';
+  readonly status = 401;
+  constructor(
+    readonly code: 'missing_token' | 'invalid_token',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 504: the request may have reached icash; its outcome is unknown. */
+export class UpstreamTimeoutError extends GatewayError {
+  override readonly name = 'UpstreamTimeoutError';
+  readonly status = 504;
+  readonly code = 'upstream_timeout';
+  constructor() {
+    super('icash Pay 未在時限內回應，交易結果未知，請以查詢確認');
+  }
+}
+
+/** 502: the request certainly did not reach icash. */
+export class UpstreamUnavailableError extends GatewayError {
+  override readonly name = 'UpstreamUnavailableError';
+  readonly status = 502;
+  readonly code = 'upstream_unavailable';
+  constructor() {
+    super('無法連線至 icash Pay，請求未送出');
+  }
+}
+
+/** 502: icash answered with something that cannot be trusted; the outcome is unknown. */
+export class UpstreamInvalidError extends GatewayError {
+  override readonly name = 'UpstreamInvalidError';
+  readonly status = 502;
+  readonly code = 'upstream_invalid';
+  constructor() {
+    super('icash Pay 回應無法驗證，交易結果未知，請以查詢確認');
+  }
+}

@@ -1,0 +1,186 @@
+import { ValidationError } from '../../core/errors.js';
+import type { CheckedRequest, FieldSpec } from '../../integrate/fields.js';
+import type { PaymentProvider, PayConfig, ProviderOperation, ProviderOutcome } from '../types.js';
+import { AmountError, amountsFromIcash, toIcashAmount } from './amounts.js';
+import { KeySetCache } from './key-cache.js';
+import { deduct, deductCancel, queryTrade, type IcashTarget } from './operations.js';
+import { RtnCode } from './return-codes.js';
+import type { IcashOutcome, IcashTransport } from './transport.js';
+import { DEDUCT_AMOUNT_FIELDS, QUERY_AMOUNT_FIELDS, type DeductRequest } from './wire.js';
+
+export const I_CASH_QRCODE_PAY = 'I_CASH_QRCODE_PAY';
+
+export interface IcashProviderOptions {
+  transport: IcashTransport;
+  baseUrls: { test: string; prod: string };
+}
+
+const credential = (name: string, description: string, maxLength = 20): FieldSpec => ({
+  name,
+  kind: 'credential',
+  required: false,
+  maxLength,
+  description,
+});
+const PLATFORM_ID = credential('PlatformID', '平台編號 (optional: else from the store)');
+const MERCHANT_ID = credential('MerchantID', '特店業者編號 (optional: else from the store)');
+const STORE_ID = credential('StoreID', 'icash 門市代號 (optional: else from the store)');
+const TRADE_NO: FieldSpec = {
+  name: 'MerchantTradeNo',
+  kind: 'tradeNo',
+  required: true,
+  description: '訂單編號 (letters, digits, - and _; at most 50)',
+};
+const amount = (name: string, required: boolean, description: string): FieldSpec => ({
+  name,
+  kind: 'amount',
+  required,
+  description: `${description} (whole NT$)`,
+});
+
+const PAY_AMOUNTS = ['TotalAmount', 'ItemAmt', 'UtilityAmt', 'CommAmt'] as const;
+
+const text = (request: CheckedRequest, field: string): string => String(request[field] ?? '');
+const ntd = (request: CheckedRequest, field: string): string =>
+  toIcashAmount(Number(request[field] ?? 0));
+
+/** Turns icash's outcome into the API's answer, converting amounts back to NT$. */
+function toProviderOutcome(
+  outcome: IcashOutcome,
+  amountFields: readonly string[],
+): ProviderOutcome {
+  if (outcome.kind !== 'answered') return outcome;
+  let encData = outcome.encData;
+  if (encData && amountFields.length > 0) {
+    try {
+      encData = amountsFromIcash(encData, amountFields);
+    } catch (error) {
+      if (!(error instanceof AmountError)) throw error;
+      return { kind: 'untrusted', reason: 'answer amount malformed', latencyMs: outcome.latencyMs };
+    }
+  }
+  return {
+    kind: 'answered',
+    success: outcome.rtnCode === RtnCode.Success,
+    answer: { RtnCode: outcome.rtnCode, RtnMsg: outcome.rtnMsg, EncData: encData },
+    latencyMs: outcome.latencyMs,
+  };
+}
+
+/** icash Pay offline barcode payments (I_CASH_QRCODE_PAY). */
+export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProvider {
+  const keys = new KeySetCache();
+  const target = (config: PayConfig): IcashTarget => ({
+    baseUrl: config.env === 'prod' ? options.baseUrls.prod : options.baseUrls.test,
+    keys: keys.resolve(config.keySet),
+  });
+  const { transport } = options;
+
+  const cancel: ProviderOperation = {
+    upstream: 'DeductCancelICPOF',
+    fields: [
+      PLATFORM_ID,
+      MERCHANT_ID,
+      TRADE_NO,
+      {
+        name: 'MerchantTradeDate',
+        kind: 'date',
+        required: true,
+        description: '交易取消日期 yyyy/MM/dd HH:mm:ss',
+      },
+    ],
+    async call(request, config) {
+      const outcome = await deductCancel(transport, target(config), {
+        PlatformID: config.credentials.PlatformID!,
+        MerchantID: config.credentials.MerchantID!,
+        MerchantTradeNo: text(request, 'MerchantTradeNo'),
+        MerchantTradeDate: text(request, 'MerchantTradeDate'),
+      });
+      return toProviderOutcome(outcome, []);
+    },
+  };
+
+  const pay: ProviderOperation = {
+    upstream: 'DeductICPOF',
+    fields: [
+      PLATFORM_ID,
+      MERCHANT_ID,
+      STORE_ID,
+      TRADE_NO,
+      { name: 'StoreName', kind: 'text', required: true, maxLength: 30, description: '門市名稱' },
+      {
+        name: 'MerchantTradeDate',
+        kind: 'date',
+        required: true,
+        description: '交易日期 yyyy/MM/dd HH:mm:ss',
+      },
+      amount('TotalAmount', true, '交易總金額'),
+      amount('ItemAmt', true, '一般商品金額'),
+      amount('UtilityAmt', true, '代收金額'),
+      amount('CommAmt', true, '代售金額'),
+      amount('ItemNonRedeemAmt', false, '一般商品不可折抵金額 (default 0)'),
+      amount('UtilityNonRedeemAmt', false, '代收不可折抵金額 (default 0)'),
+      amount('CommNonRedeemAmt', false, '代售不可折抵金額 (default 0)'),
+      amount('NonPointAmt', false, '不可累點金額 (default 0)'),
+      { name: 'Barcode', kind: 'barcode', required: true, description: '付款條碼' },
+    ],
+    crossCheck(request) {
+      const [total, item, utility, comm] = PAY_AMOUNTS.map((f) => Number(request[f]));
+      if (total! <= 0 || total !== item! + utility! + comm!) {
+        return new ValidationError(
+          'invalid_field',
+          'TotalAmount 格式錯誤: 須大於 0 且等於 ItemAmt + UtilityAmt + CommAmt',
+        );
+      }
+      return null;
+    },
+    async call(request, config) {
+      const body: DeductRequest = {
+        PlatformID: config.credentials.PlatformID!,
+        MerchantID: config.credentials.MerchantID!,
+        MerchantTradeNo: text(request, 'MerchantTradeNo'),
+        ...(config.credentials.StoreID ? { StoreID: config.credentials.StoreID } : {}),
+        StoreName: text(request, 'StoreName'),
+        MerchantTradeDate: text(request, 'MerchantTradeDate'),
+        TotalAmount: ntd(request, 'TotalAmount'),
+        ItemAmt: ntd(request, 'ItemAmt'),
+        UtilityAmt: ntd(request, 'UtilityAmt'),
+        CommAmt: ntd(request, 'CommAmt'),
+        ItemNonRedeemAmt: ntd(request, 'ItemNonRedeemAmt'),
+        UtilityNonRedeemAmt: ntd(request, 'UtilityNonRedeemAmt'),
+        CommNonRedeemAmt: ntd(request, 'CommNonRedeemAmt'),
+        NonPointAmt: ntd(request, 'NonPointAmt'),
+        Item: null,
+        Barcode: text(request, 'Barcode'),
+      };
+      return toProviderOutcome(await deduct(transport, target(config), body), DEDUCT_AMOUNT_FIELDS);
+    },
+  };
+
+  const search: ProviderOperation = {
+    upstream: 'QueryTradeICPO',
+    fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO],
+    async call(request, config) {
+      const outcome = await queryTrade(transport, target(config), {
+        PlatformID: config.credentials.PlatformID!,
+        MerchantID: config.credentials.MerchantID!,
+        MerchantTradeNo: text(request, 'MerchantTradeNo'),
+      });
+      return toProviderOutcome(outcome, QUERY_AMOUNT_FIELDS);
+    },
+  };
+
+  return {
+    type: I_CASH_QRCODE_PAY,
+    credentialFields: ['PlatformID', 'MerchantID'],
+    optionalCredentialFields: ['StoreID'],
+    keySetField: 'PlatformID',
+    operations: { cancel, pay, search },
+    credentialsFromStore: (store) => ({
+      PlatformID: store.platformId,
+      MerchantID: store.merchantId,
+      ...(store.icashStoreId ? { StoreID: store.icashStoreId } : {}),
+    }),
+    close: () => transport.close(),
+  };
+}
