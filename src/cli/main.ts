@@ -1,0 +1,288 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { MasterKeyError } from '../core/master-key.js';
+import { ProvisioningError } from '../provisioning/service.js';
+import { startGateway } from '../runtime/gateway.js';
+import { openProvisioning } from '../runtime/services.js';
+import { startSandbox } from '../sandbox/index.js';
+import { migrateDatabase } from '../store/index.js';
+
+/** A failure the user can act on: printed as one line on stderr, exit code 1. */
+class UsageError extends Error {}
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Prints a result: one JSON object with --json, else readable `key: value` lines. */
+function report(io: Io, json: boolean, result: Record<string, unknown>, human?: string): void {
+  if (json) io.out(JSON.stringify(result));
+  else
+    io.out(
+      human ??
+        Object.entries(result)
+          .map(([k, v]) => `${k}: ${String(v)}`)
+          .join('\n'),
+    );
+}
+
+function readKeyFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${what} file ${path}`);
+  }
+}
+
+const envOption = () =>
+  new Option('--env <env>', 'environment: test or prod')
+    .choices(['test', 'prod'])
+    .makeOptionMandatory();
+
+/** Waits for SIGINT/SIGTERM, then runs `close`. */
+function untilSignal(close: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function buildCli(io: Io = defaultIo): Command {
+  const program = new Command('omnigate')
+    .description('omnigate: a self-hosted payment gateway for icash Pay barcode payments')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+    });
+  const json = (): boolean => program.opts<{ json?: boolean }>().json === true;
+
+  program
+    .command('serve')
+    .description(
+      'run the gateway (what `npm start` runs); development starts the sandbox and a demo',
+    )
+    .action(async () => {
+      const gateway = await startGateway(loadConfig());
+      report(
+        io,
+        json(),
+        { url: gateway.url, sandbox: gateway.sandbox?.url ?? null },
+        gateway.demo
+          ? `omnigate listening on ${gateway.url}\n\n${gateway.demo}\n`
+          : `omnigate listening on ${gateway.url}` +
+              (gateway.sandbox ? `\nicash Pay sandbox on ${gateway.sandbox.url}` : ''),
+      );
+      await untilSignal(() => gateway.close());
+    });
+
+  program
+    .command('sandbox')
+    .description('run the icash Pay sandbox on its own (state in <data>/sandbox.sqlite)')
+    .option('--port <port>', 'port to listen on', '4000')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--db <file>', 'SQLite file for its state (":memory:" forgets on exit)')
+    .action(async (opts: { port: string; host: string; db?: string }) => {
+      if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535) {
+        throw new UsageError('--port must be a port number');
+      }
+      const sandbox = await startSandbox({
+        port: Number(opts.port),
+        host: opts.host,
+        dbPath: opts.db ?? join(loadConfig().dataDir, 'sandbox.sqlite'),
+      });
+      report(io, json(), { url: sandbox.url, icash_base_url: sandbox.icashBaseUrl });
+      await untilSignal(() => sandbox.close());
+    });
+
+  program
+    .command('migrate')
+    .description('create or upgrade the database schema')
+    .action(async () => {
+      const applied = await migrateDatabase(loadConfig().databaseUrl);
+      report(
+        io,
+        json(),
+        { applied },
+        applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date',
+      );
+    });
+
+  const withProvisioning = async <T>(
+    fn: (p: Awaited<ReturnType<typeof openProvisioning>>['provisioning']) => Promise<T>,
+  ): Promise<T> => {
+    const opened = await openProvisioning(loadConfig());
+    try {
+      return await fn(opened.provisioning);
+    } finally {
+      await opened.close();
+    }
+  };
+
+  program
+    .command('company')
+    .description('companies')
+    .command('create')
+    .requiredOption('--name <name>', 'company name')
+    .action(async (opts: { name: string }) => {
+      const companyId = await withProvisioning((p) => p.createCompany(opts.name));
+      report(io, json(), { company_id: companyId });
+    });
+
+  const client = program.command('client').description('OAuth clients');
+  client
+    .command('create')
+    .description('create a client; its secret is shown once')
+    .requiredOption('--company <id>', 'company id')
+    .option('--name <name>', 'a label for the client')
+    .action(async (opts: { company: string; name?: string }) => {
+      const created = await withProvisioning((p) =>
+        p.createClient(opts.company, opts.name ?? null),
+      );
+      report(io, json(), {
+        client_id: created.clientId,
+        client_secret: created.clientSecret.reveal(),
+      });
+    });
+  client
+    .command('revoke')
+    .description('revoke a client and every token it holds')
+    .requiredOption('--client <client_id>', 'client id')
+    .action(async (opts: { client: string }) => {
+      await withProvisioning((p) => p.revokeClient(opts.client));
+      report(io, json(), { client_id: opts.client, revoked: true });
+    });
+
+  program
+    .command('keys')
+    .description('icash key sets')
+    .command('set')
+    .description('store (replace) the icash key set of a PlatformID for one environment')
+    .requiredOption('--company <id>', 'company id')
+    .requiredOption('--platform-id <pid>', 'icash PlatformID')
+    .addOption(envOption())
+    .requiredOption('--enc-key-id <n>', 'icash AES key id (X-iCP-EncKeyID)')
+    .requiredOption('--aes-key <key>', 'AES key, 32 characters')
+    .requiredOption('--aes-iv <iv>', 'AES IV, 16 characters')
+    .requiredOption('--client-private-key <file>', 'client private key file (PEM or bare base64)')
+    .requiredOption(
+      '--server-public-key <file>',
+      'icash server public key file (PEM or bare base64)',
+    )
+    .action(
+      async (opts: {
+        company: string;
+        platformId: string;
+        env: 'test' | 'prod';
+        encKeyId: string;
+        aesKey: string;
+        aesIv: string;
+        clientPrivateKey: string;
+        serverPublicKey: string;
+      }) => {
+        const clientPrivateKey = readKeyFile(opts.clientPrivateKey, 'client private key');
+        const serverPublicKey = readKeyFile(opts.serverPublicKey, 'server public key');
+        await withProvisioning((p) =>
+          p.setKeys({
+            companyId: opts.company,
+            platformId: opts.platformId,
+            env: opts.env,
+            encKeyId: opts.encKeyId,
+            aesKey: opts.aesKey,
+            aesIv: opts.aesIv,
+            clientPrivateKey,
+            serverPublicKey,
+          }),
+        );
+        report(io, json(), {
+          company_id: opts.company,
+          platform_id: opts.platformId,
+          env: opts.env,
+          enc_key_id: opts.encKeyId,
+          stored: true,
+        });
+      },
+    );
+
+  program
+    .command('store')
+    .description('stores (門市)')
+    .command('set')
+    .description("store (replace) a store's payment configuration for one type and environment")
+    .requiredOption('--company <id>', 'company id')
+    .requiredOption('--store <store_id>', 'store id (門市代碼)')
+    .requiredOption('--type <type>', 'payment type, e.g. I_CASH_QRCODE_PAY')
+    .addOption(envOption())
+    .requiredOption('--platform-id <pid>', 'icash PlatformID')
+    .requiredOption('--merchant-id <mid>', 'icash MerchantID')
+    .option('--icash-store-id <sid>', 'icash StoreID')
+    .action(
+      async (opts: {
+        company: string;
+        store: string;
+        type: string;
+        env: 'test' | 'prod';
+        platformId: string;
+        merchantId: string;
+        icashStoreId?: string;
+      }) => {
+        await withProvisioning((p) =>
+          p.setStore({
+            companyId: opts.company,
+            storeId: opts.store,
+            type: opts.type,
+            env: opts.env,
+            platformId: opts.platformId,
+            merchantId: opts.merchantId,
+            icashStoreId: opts.icashStoreId,
+          }),
+        );
+        report(io, json(), {
+          company_id: opts.company,
+          store_id: opts.store,
+          type: opts.type,
+          env: opts.env,
+          stored: true,
+        });
+      },
+    );
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const program = buildCli(io);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (
+      error instanceof UsageError ||
+      error instanceof ProvisioningError ||
+      error instanceof ConfigError ||
+      error instanceof MasterKeyError
+    ) {
+      io.err(`omnigate: ${error.message}`);
+      return 1;
+    }
+    io.err(`omnigate: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { ICASH_PREPROD_BASE_URL, ICASH_PROD_BASE_URL } from '../providers/icash-pay/wire.js';
+
+/** Everything the deployment can set, read once from the environment. */
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string;
+  /** base64 of 32 bytes; when absent, a development start keeps one under dataDir. */
+  masterKey: string | undefined;
+  defaultIsTest: boolean;
+  icashProdUrl: string;
+  /** undefined: the embedded sandbox when it runs, otherwise icash pre-production. */
+  icashTestUrl: string | undefined;
+  sandbox: boolean;
+  sandboxPort: number;
+  tokenTtlSeconds: number;
+  upstreamTimeoutMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', 'on', '1', 'yes'].includes(raw)) return true;
+  if (['false', 'off', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true/false (or on/off)`);
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new ConfigError(`${name} must be an http(s) URL`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const dataDir = resolve(env.OMNIGATE_DATA_DIR ?? 'data');
+  const logLevel = env.OMNIGATE_LOG_LEVEL ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(
+      'OMNIGATE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    );
+  }
+  return {
+    production,
+    port: integer(env, 'OMNIGATE_PORT', 3000, 0, 65535),
+    host: env.OMNIGATE_HOST || '127.0.0.1',
+    dataDir,
+    databaseUrl: env.OMNIGATE_DATABASE_URL || resolve(dataDir, 'omnigate.sqlite'),
+    masterKey: env.OMNIGATE_MASTER_KEY || undefined,
+    defaultIsTest: boolean(env, 'OMNIGATE_DEFAULT_IS_TEST', !production),
+    icashProdUrl: url(env, 'OMNIGATE_ICASH_PROD_URL') ?? ICASH_PROD_BASE_URL,
+    icashTestUrl: url(env, 'OMNIGATE_ICASH_TEST_URL'),
+    sandbox: boolean(env, 'OMNIGATE_SANDBOX', !production),
+    sandboxPort: integer(env, 'OMNIGATE_SANDBOX_PORT', 4000, 0, 65535),
+    tokenTtlSeconds: integer(env, 'OMNIGATE_TOKEN_TTL_SECONDS', 86400, 60, 31_536_000),
+    upstreamTimeoutMs: integer(env, 'OMNIGATE_UPSTREAM_TIMEOUT_MS', 10000, 100, 120_000),
+    logLevel,
+  };
+}
+
+/** The base URL of the test environment once we know whether the sandbox runs. */
+export function testBaseUrl(config: Config, sandboxBaseUrl: string | undefined): string {
+  return config.icashTestUrl ?? sandboxBaseUrl ?? ICASH_PREPROD_BASE_URL;
+}

@@ -1,0 +1,80 @@
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { newRequestId } from '../core/ids.js';
+import type { IntegrateService } from '../integrate/service.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { Store } from '../store/index.js';
+import { bearerAuth } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { docsRoutes } from './routes/docs.js';
+import { healthRoutes } from './routes/health.js';
+import { integrateRoutes } from './routes/integrate.js';
+import { oauthRoutes } from './routes/oauth.js';
+
+export interface AppDeps {
+  store: Store;
+  registry: ProviderRegistry;
+  service: IntegrateService;
+  tokenTtlSeconds: number;
+  logger: FastifyBaseLogger;
+}
+
+export const BODY_LIMIT = 64 * 1024;
+
+/** The gateway's HTTP face: routes, the auth hook, the error mapper. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => newRequestId(),
+    requestIdHeader: false,
+    // One line per request from our own onResponse hook; no request bodies, no headers.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'omnigate Integrate API',
+        version: '1',
+        description: 'Payment integration gateway: icash Pay barcode payments behind one REST API.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+
+  await app.register(healthRoutes, { isReady: () => deps.store.isReachable() });
+  await app.register(docsRoutes);
+  await app.register(oauthRoutes, {
+    companies: deps.store.companies,
+    tokens: deps.store.tokens,
+    tokenTtlSeconds: deps.tokenTtlSeconds,
+  });
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', bearerAuth(deps.store.tokens));
+    await v1.register(integrateRoutes, { service: deps.service, registry: deps.registry });
+  });
+  return app;
+}

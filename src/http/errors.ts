@@ -1,0 +1,57 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../core/errors.js';
+
+/** The body of every error the gateway itself produces. */
+export interface ErrorBody {
+  message: string;
+  code: string;
+  request_id: string;
+}
+
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+): FastifyReply {
+  const body: ErrorBody = { message, code, request_id: String(reply.request.id) };
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Framework errors that are the caller's fault, mapped to a status, a code and a clear text. */
+function clientError(
+  error: FastifyError,
+): { status: number; code: string; message: string } | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'body_too_large', message: '請求內容過大 (上限 64 KiB)' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        code: 'unsupported_media_type',
+        message: 'Content-Type 必須為 application/json',
+      };
+    default:
+      break;
+  }
+  const status = error.statusCode ?? 0;
+  if (status === 400) return { status, code: 'malformed_body', message: '請求格式錯誤' };
+  if (status > 400 && status < 500) return { status, code: 'bad_request', message: error.message };
+  return null;
+}
+
+/** One place that turns every thrown thing into a JSON answer; never a stack trace. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof GatewayError) {
+      return sendError(reply, error.status, error.code, error.message);
+    }
+    const mapped = clientError(error);
+    if (mapped) return sendError(reply, mapped.status, mapped.code, mapped.message);
+    request.log.error({ err: { type: error.name, code: error.code } }, 'internal error');
+    return sendError(reply, 500, 'internal_error', '系統發生錯誤，請稍後再試');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'not_found', `${request.method} ${request.url.split('?')[0]} 不存在`),
+  );
+}

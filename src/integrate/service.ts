@@ -1,0 +1,165 @@
+import {
+  GatewayError,
+  UpstreamInvalidError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from '../core/errors.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { Operation, ProviderAnswer, ProviderOutcome } from '../providers/types.js';
+import type { Store } from '../store/index.js';
+import type { TransactionOpening, TransactionOutcome } from '../store/ledger.js';
+import { checkParams } from './check-params.js';
+import { getPayConfig } from './pay-config.js';
+
+/** Who is calling: known from the bearer token. */
+export interface Caller {
+  companyId: string;
+  clientId: string;
+}
+
+export interface IntegrateDeps {
+  store: Pick<Store, 'keySets' | 'stores' | 'ledger'>;
+  registry: ProviderRegistry;
+  defaultIsTest: boolean;
+}
+
+const text = (value: unknown, max = 64): string | null =>
+  typeof value === 'string' && value !== '' ? value.slice(0, max) : null;
+
+/** Best-effort identifiers of a call that failed validation, for its ledger row. */
+function roughIdentifiers(body: unknown): Partial<TransactionOpening> {
+  if (body === null || typeof body !== 'object') return {};
+  const b = body as Record<string, unknown>;
+  const r = (b.request !== null && typeof b.request === 'object' ? b.request : {}) as Record<
+    string,
+    unknown
+  >;
+  return {
+    type: text(b.type),
+    storeId: text(b.store_id),
+    platformId: text(r.PlatformID),
+    merchantId: text(r.MerchantID),
+    merchantTradeNo: text(r.MerchantTradeNo),
+  };
+}
+
+/** What the ledger says of an upstream outcome, and what the client is told. */
+function settle(outcome: ProviderOutcome): { ledger: TransactionOutcome; error?: GatewayError } {
+  const upstreamLatencyMs = outcome.latencyMs;
+  switch (outcome.kind) {
+    case 'answered':
+      return {
+        ledger: {
+          state: outcome.success ? 'succeeded' : 'declined',
+          rtnCode: outcome.answer.RtnCode,
+          rtnMsg: outcome.answer.RtnMsg,
+          httpStatus: 200,
+          upstreamLatencyMs,
+        },
+      };
+    case 'not_sent': {
+      const error = new UpstreamUnavailableError();
+      return {
+        ledger: {
+          state: 'failed',
+          errorCode: error.code,
+          httpStatus: error.status,
+          upstreamLatencyMs,
+        },
+        error,
+      };
+    }
+    case 'unknown':
+    case 'untrusted': {
+      // An HTTP 5xx is as unknown as a time-out, but it is an answer: report it as invalid.
+      const timedOut = outcome.kind === 'unknown' && !outcome.reason.startsWith('HTTP ');
+      const error = timedOut ? new UpstreamTimeoutError() : new UpstreamInvalidError();
+      return {
+        ledger: {
+          state: 'unknown',
+          errorCode: error.code,
+          httpStatus: error.status,
+          upstreamLatencyMs,
+        },
+        error,
+      };
+    }
+  }
+}
+
+/**
+ * The Integrate pipeline, step for step as the seed's workflow: check_params_process,
+ * get_pay_config, the provider's call (pay_cancel and siblings), the answer. The
+ * ledger row is durable before anything is sent upstream.
+ */
+export class IntegrateService {
+  constructor(private readonly deps: IntegrateDeps) {}
+
+  async run(
+    operation: Operation,
+    caller: Caller,
+    requestId: string,
+    body: unknown,
+  ): Promise<ProviderAnswer> {
+    const { store, registry, defaultIsTest } = this.deps;
+    const base = { requestId, companyId: caller.companyId, clientId: caller.clientId, operation };
+    let opening: TransactionOpening | undefined;
+    try {
+      const params = checkParams(registry, operation, body);
+      const env = (params.isTest ?? defaultIsTest) ? 'test' : 'prod';
+      const config = await getPayConfig(
+        store,
+        params.provider,
+        caller.companyId,
+        params.request,
+        params.storeId,
+        env,
+      );
+      opening = {
+        ...base,
+        type: params.provider.type,
+        env,
+        scenario: config.scenario,
+        storeId: params.storeId ?? null,
+        platformId: config.credentials.PlatformID ?? null,
+        merchantId: config.credentials.MerchantID ?? null,
+        merchantTradeNo: text(params.request.MerchantTradeNo),
+      };
+      await store.ledger.open(opening);
+      const outcome = await params.operation.call(params.request, config);
+      const { ledger, error } = settle(outcome);
+      await store.ledger.complete(requestId, ledger);
+      if (error) throw error;
+      if (outcome.kind !== 'answered') throw new UpstreamInvalidError();
+      return outcome.answer;
+    } catch (error) {
+      if (opening === undefined) {
+        const rejected = error instanceof GatewayError;
+        await store.ledger.record(
+          {
+            ...base,
+            type: null,
+            env: null,
+            scenario: null,
+            storeId: null,
+            platformId: null,
+            merchantId: null,
+            merchantTradeNo: null,
+            ...roughIdentifiers(body),
+          },
+          rejected
+            ? { state: 'rejected', errorCode: error.code, httpStatus: error.status }
+            : { state: 'failed', errorCode: 'internal_error', httpStatus: 500 },
+        );
+      } else if (!(error instanceof GatewayError)) {
+        // Failed before or while building the upstream request: nothing was sent.
+        await store.ledger.complete(requestId, {
+          state: 'failed',
+          errorCode: 'internal_error',
+          httpStatus: 500,
+        });
+      }
+      throw error;
+    }
+  }
+}

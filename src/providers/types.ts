@@ -1,0 +1,52 @@
+import type { CheckedRequest, FieldSpec } from '../integrate/fields.js';
+import type { ValidationError } from '../core/errors.js';
+import type { Environment, StoredKeySet, StorePayConfig } from '../store/index.js';
+
+/** The Integrate operations, named as the API names them. */
+export type Operation = 'cancel' | 'pay' | 'search';
+
+/** The answer a client receives for an icash-style provider, success or business failure. */
+export interface ProviderAnswer {
+  RtnCode: number;
+  RtnMsg: string;
+  EncData: Record<string, unknown> | null;
+}
+
+/** What happened upstream, as the pipeline needs to know it. */
+export type ProviderOutcome =
+  | { kind: 'answered'; success: boolean; answer: ProviderAnswer; latencyMs: number }
+  | { kind: 'not_sent' | 'unknown' | 'untrusted'; reason: string; latencyMs: number };
+
+/** The credentials and keys one call runs with (get_pay_config's answer). */
+export interface PayConfig {
+  scenario: 'vendor' | 'store';
+  env: Environment;
+  /** The provider's credential fields, e.g. PlatformID, MerchantID, StoreID. */
+  credentials: Readonly<Record<string, string>>;
+  keySet: StoredKeySet;
+}
+
+export interface ProviderOperation {
+  /** The upstream operation's own name, for the ledger and logs. */
+  upstream: string;
+  /** The fields of `request`, credentials included. */
+  fields: readonly FieldSpec[];
+  /** Rules across fields (e.g. amounts that must add up), after every field passed. */
+  crossCheck?(request: CheckedRequest): ValidationError | null;
+  call(request: CheckedRequest, config: PayConfig): Promise<ProviderOutcome>;
+}
+
+/** One payment type (`type` in the API). A new provider implements this and adds one registry line. */
+export interface PaymentProvider {
+  type: string;
+  /** Credential fields that must come together (vendor scenario), in the order they are reported. */
+  credentialFields: readonly string[];
+  /** Optional credential fields a store configuration may also supply. */
+  optionalCredentialFields: readonly string[];
+  /** The credential that names the key set (per company and environment). */
+  keySetField: string;
+  operations: Partial<Record<Operation, ProviderOperation>>;
+  /** The credentials of the store scenario, from a store's stored configuration. */
+  credentialsFromStore(config: StorePayConfig): Record<string, string>;
+  close?(): Promise<void>;
+}

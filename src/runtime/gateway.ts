@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import { join } from 'node:path';
+import { type Config, testBaseUrl } from '../config/config.js';
+import { createLogger } from '../core/logger.js';
+import { buildApp } from '../http/app.js';
+import { type SandboxHandle, startSandbox } from '../sandbox/index.js';
+import { DEMO_COMPANY, provisionDemo } from './demo.js';
+import { openServices, type Services } from './services.js';
+
+export interface GatewayHandle {
+  url: string;
+  sandbox: SandboxHandle | undefined;
+  services: Services;
+  app: FastifyInstance;
+  /** The copy-pasteable demo, when this start provisioned it. */
+  demo: string | null;
+  close(): Promise<void>;
+}
+
+/**
+ * `omnigate serve`: migrate, start the embedded sandbox (development), wire the
+ * services, listen, and on an empty development database provision the demo.
+ */
+export interface GatewayOptions {
+  /** Provision the demo on an empty development database (default true). */
+  demo?: boolean;
+  /** Where log lines go (default stdout). */
+  logStream?: DestinationStream;
+}
+
+export async function startGateway(
+  config: Config,
+  options: GatewayOptions = {},
+): Promise<GatewayHandle> {
+  const logger = createLogger(config.logLevel, options.logStream);
+  const sandbox = config.sandbox
+    ? await startSandbox({
+        port: config.sandboxPort,
+        host: '127.0.0.1',
+        dbPath: join(config.dataDir, 'sandbox.sqlite'),
+      })
+    : undefined;
+  let services: Services | undefined;
+  try {
+    services = await openServices(config, testBaseUrl(config, sandbox?.icashBaseUrl));
+    const app = await buildApp({
+      store: services.store,
+      registry: services.registry,
+      service: services.integrate,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      logger,
+    });
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const demo =
+      sandbox && !config.production && options.demo !== false
+        ? await provisionDemo(services.store, services.provisioning, sandbox.url, url)
+        : null;
+    logger.info(
+      {
+        url,
+        sandbox: sandbox?.url ?? null,
+        database: services.store.dialect,
+        production: config.production,
+      },
+      'omnigate listening',
+    );
+    const opened = services;
+    return {
+      url,
+      sandbox,
+      services: opened,
+      app,
+      demo,
+      async close() {
+        await app.close();
+        await opened.close();
+        await sandbox?.close();
+      },
+    };
+  } catch (error) {
+    await services?.close();
+    await sandbox?.close();
+    throw error;
+  }
+}
+
+export { DEMO_COMPANY };

@@ -1,0 +1,150 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SecretBox } from '../core/master-key.js';
+import { newClientId, newClientSecret, newCompanyId } from '../core/ids.js';
+import { Secret } from '../core/secret.js';
+import type { Db } from './database.js';
+
+const HASH_KEY_SETTING = 'client_secret_hash_key';
+
+export interface ClientIdentity {
+  clientId: string;
+  companyId: string;
+}
+
+/** Companies and their OAuth clients. Client secrets are kept as keyed hashes only. */
+export class CompanyRepository {
+  #hashKey: Secret<Buffer> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
+
+  async createCompany(name: string, now = Date.now()): Promise<string> {
+    const id = newCompanyId();
+    await this.db.insertInto('companies').values({ id, name, created_at: now }).execute();
+    return id;
+  }
+
+  async companyExists(id: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('companies')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async countCompanies(): Promise<number> {
+    const row = await this.db
+      .selectFrom('companies')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async findCompanyByName(name: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('companies')
+      .select('id')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  /** The secret is returned once, here, and never again. */
+  async createClient(
+    companyId: string,
+    name: string | null,
+    now = Date.now(),
+  ): Promise<{ clientId: string; clientSecret: Secret<string> }> {
+    const clientId = newClientId();
+    const secret = newClientSecret();
+    await this.db
+      .insertInto('clients')
+      .values({
+        id: clientId,
+        company_id: companyId,
+        name,
+        secret_hash: await this.#hash(secret),
+        revoked_at: null,
+        created_at: now,
+      })
+      .execute();
+    return { clientId, clientSecret: new Secret(secret) };
+  }
+
+  /** Revokes the client and, in the same transaction, every token it holds. */
+  async revokeClient(clientId: string, now = Date.now()): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('clients')
+        .set({ revoked_at: now })
+        .where('id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      await trx
+        .updateTable('tokens')
+        .set({ revoked_at: now })
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      if (Number(result.numUpdatedRows) > 0) return true;
+      const exists = await trx
+        .selectFrom('clients')
+        .select('id')
+        .where('id', '=', clientId)
+        .executeTakeFirst();
+      return exists !== undefined;
+    });
+  }
+
+  /** The client's identity when the id exists, is not revoked and the secret matches. */
+  async verifyClient(clientId: string, secret: string): Promise<ClientIdentity | null> {
+    const row = await this.db
+      .selectFrom('clients')
+      .select(['id', 'company_id', 'secret_hash', 'revoked_at'])
+      .where('id', '=', clientId)
+      .executeTakeFirst();
+    // Hash even when the client is unknown, so timing does not tell ids apart.
+    const offered = Buffer.from(await this.#hash(secret), 'base64url');
+    const stored = Buffer.from(row?.secret_hash ?? offered.toString('base64url'), 'base64url');
+    const match = stored.length === offered.length && timingSafeEqual(stored, offered);
+    if (!row || !match || row.revoked_at !== null) return null;
+    return { clientId: row.id, companyId: row.company_id };
+  }
+
+  async #hash(secret: string): Promise<string> {
+    const key = await this.#hashingKey();
+    return createHmac('sha256', key.reveal()).update(secret, 'utf8').digest('base64url');
+  }
+
+  /** A random per-deployment key, itself sealed under the master key. */
+  async #hashingKey(): Promise<Secret<Buffer>> {
+    if (this.#hashKey) return this.#hashKey;
+    const context = `settings:${HASH_KEY_SETTING}`;
+    let row = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('name', '=', HASH_KEY_SETTING)
+      .executeTakeFirst();
+    if (!row) {
+      await this.db
+        .insertInto('settings')
+        .values({
+          name: HASH_KEY_SETTING,
+          value: this.box.seal(randomBytes(32).toString('base64'), context),
+          key_version: this.box.currentVersion,
+        })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      row = await this.db
+        .selectFrom('settings')
+        .select('value')
+        .where('name', '=', HASH_KEY_SETTING)
+        .executeTakeFirstOrThrow();
+    }
+    this.#hashKey = new Secret(Buffer.from(this.box.open(row.value, context).reveal(), 'base64'));
+    return this.#hashKey;
+  }
+}

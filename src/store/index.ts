@@ -1,0 +1,53 @@
+import type { SecretBox } from '../core/master-key.js';
+import { CompanyRepository } from './companies.js';
+import { type DatabaseHandle, isReachable, openDatabase } from './database.js';
+import { KeySetRepository } from './key-sets.js';
+import { TransactionLedger } from './ledger.js';
+import { migrateToLatest } from './migrations.js';
+import { StoreRepository } from './stores.js';
+import { TokenRepository } from './tokens.js';
+import type { Kysely } from 'kysely';
+
+/** The gateway's whole persistence, opened and migrated in one step. */
+export interface Store {
+  dialect: DatabaseHandle['dialect'];
+  companies: CompanyRepository;
+  tokens: TokenRepository;
+  keySets: KeySetRepository;
+  stores: StoreRepository;
+  ledger: TransactionLedger;
+  isReachable(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function openStore(
+  url: string,
+  box: SecretBox,
+  options: { migrate?: boolean; poolSize?: number } = {},
+): Promise<Store> {
+  const handle = openDatabase(url, options);
+  if (options.migrate !== false) await migrateToLatest(handle.db as unknown as Kysely<unknown>);
+  return {
+    dialect: handle.dialect,
+    companies: new CompanyRepository(handle.db, box),
+    tokens: new TokenRepository(handle.db),
+    keySets: new KeySetRepository(handle.db, box),
+    stores: new StoreRepository(handle.db),
+    ledger: new TransactionLedger(handle.db),
+    isReachable: () => isReachable(handle.db),
+    close: () => handle.close(),
+  };
+}
+
+export async function migrateDatabase(url: string): Promise<string[]> {
+  const handle = openDatabase(url);
+  try {
+    return (await migrateToLatest(handle.db as unknown as Kysely<unknown>)).applied;
+  } finally {
+    await handle.close();
+  }
+}
+
+export type { Environment, KeySetInput, StoredKeySet } from './key-sets.js';
+export type { StorePayConfig } from './stores.js';
+export type { TransactionRecord, TransactionState } from './ledger.js';

@@ -1,0 +1,132 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+
+/**
+ * Schema migrations, in code so they ship with the build. Written with portable
+ * column types so SQLite and PostgreSQL run the same list.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('companies')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('clients')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('company_id', 'text', (c) => c.notNull().references('companies.id'))
+        .addColumn('name', 'text')
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull().references('clients.id'))
+        .addColumn('company_id', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('tokens_client').on('tokens').column('client_id').execute();
+      await db.schema.createIndex('tokens_expiry').on('tokens').column('expires_at').execute();
+      await db.schema
+        .createTable('key_sets')
+        .addColumn('company_id', 'text', (c) => c.notNull().references('companies.id'))
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('env', 'text', (c) => c.notNull())
+        .addColumn('enc_key_id', 'text', (c) => c.notNull())
+        .addColumn('aes_key', 'text', (c) => c.notNull())
+        .addColumn('aes_iv', 'text', (c) => c.notNull())
+        .addColumn('client_private_key', 'text', (c) => c.notNull())
+        .addColumn('server_public_key', 'text', (c) => c.notNull())
+        .addColumn('key_version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('key_sets_pk', ['company_id', 'platform_id', 'env'])
+        .execute();
+      await db.schema
+        .createTable('stores')
+        .addColumn('company_id', 'text', (c) => c.notNull().references('companies.id'))
+        .addColumn('store_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('stores_pk', ['company_id', 'store_id'])
+        .execute();
+      await db.schema
+        .createTable('store_pay_configs')
+        .addColumn('company_id', 'text', (c) => c.notNull())
+        .addColumn('store_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('env', 'text', (c) => c.notNull())
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('icash_store_id', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('store_pay_configs_pk', ['company_id', 'store_id', 'type', 'env'])
+        .addForeignKeyConstraint('store_pay_configs_store', ['company_id', 'store_id'], 'stores', [
+          'company_id',
+          'store_id',
+        ])
+        .execute();
+      await db.schema
+        .createTable('transactions')
+        .addColumn('request_id', 'text', (c) => c.primaryKey())
+        .addColumn('company_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('type', 'text')
+        .addColumn('env', 'text')
+        .addColumn('scenario', 'text')
+        .addColumn('store_id', 'text')
+        .addColumn('platform_id', 'text')
+        .addColumn('merchant_id', 'text')
+        .addColumn('merchant_trade_no', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('rtn_code', 'integer')
+        .addColumn('rtn_msg', 'text')
+        .addColumn('error_code', 'text')
+        .addColumn('http_status', 'integer')
+        .addColumn('upstream_latency_ms', 'double precision')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('transactions_trade_no')
+        .on('transactions')
+        .columns(['company_id', 'merchant_trade_no'])
+        .execute();
+      await db.schema
+        .createIndex('transactions_state')
+        .on('transactions')
+        .columns(['state', 'updated_at'])
+        .execute();
+      await db.schema
+        .createTable('settings')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('key_version', 'integer')
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return {
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
+}

@@ -1,0 +1,106 @@
+import type { Generated } from 'kysely';
+
+/** Row types of every table; timestamps are epoch milliseconds. */
+export interface CompaniesTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ClientsTable {
+  id: string;
+  company_id: string;
+  name: string | null;
+  /** HMAC-SHA256 of the secret under the deployment's hashing key, base64url. */
+  secret_hash: string;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+export interface TokensTable {
+  /** SHA-256 of the token, base64url: the token itself is never stored. */
+  token_hash: string;
+  client_id: string;
+  company_id: string;
+  scope: string;
+  expires_at: number;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+export interface KeySetsTable {
+  company_id: string;
+  platform_id: string;
+  env: 'test' | 'prod';
+  enc_key_id: string;
+  /** Sealed with the master key: `v<version>.<iv>.<ciphertext>.<tag>`. */
+  aes_key: string;
+  aes_iv: string;
+  client_private_key: string;
+  /** Public, so stored as PEM in the clear. */
+  server_public_key: string;
+  /** The master-key version that sealed the three values above. */
+  key_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StoresTable {
+  company_id: string;
+  store_id: string;
+  created_at: number;
+}
+
+export interface StorePayConfigsTable {
+  company_id: string;
+  store_id: string;
+  type: string;
+  env: 'test' | 'prod';
+  platform_id: string;
+  merchant_id: string;
+  icash_store_id: string | null;
+  updated_at: number;
+}
+
+export interface TransactionsTable {
+  request_id: string;
+  company_id: string;
+  client_id: string;
+  operation: string;
+  type: string | null;
+  env: string | null;
+  scenario: string | null;
+  store_id: string | null;
+  platform_id: string | null;
+  merchant_id: string | null;
+  merchant_trade_no: string | null;
+  state: string;
+  rtn_code: number | null;
+  rtn_msg: string | null;
+  error_code: string | null;
+  http_status: number | null;
+  upstream_latency_ms: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SettingsTable {
+  name: string;
+  value: string;
+  key_version: number | null;
+}
+
+export interface MigrationSeq {
+  id: Generated<number>;
+}
+
+export interface Database {
+  companies: CompaniesTable;
+  clients: ClientsTable;
+  tokens: TokensTable;
+  key_sets: KeySetsTable;
+  stores: StoresTable;
+  store_pay_configs: StorePayConfigsTable;
+  transactions: TransactionsTable;
+  settings: SettingsTable;
+}

@@ -1,0 +1,89 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = resolve(__dirname, '../../bin/omnigate.mjs');
+const BEGIN = '# ---- omnigate demo: copy and paste into a shell ----';
+const END = '# ---- end of demo ----';
+
+/** Starts `omnigate serve` as `npm start` does and collects stdout until `until` appears. */
+function serve(cwd: string): { child: ChildProcess; output: (until: string) => Promise<string> } {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    cwd,
+    env: {
+      ...process.env,
+      OMNIGATE_PORT: '0',
+      OMNIGATE_SANDBOX_PORT: '0',
+      OMNIGATE_LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+  const output = (until: string) =>
+    new Promise<string>((resolvePromise, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (out.includes(until)) {
+          clearInterval(poll);
+          resolvePromise(out);
+        } else if (child.exitCode !== null || Date.now() - started > 60_000) {
+          clearInterval(poll);
+          reject(new Error(`serve did not print ${until}: ${out}\n${err}`));
+        }
+      }, 50);
+    });
+  return { child, output };
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolvePromise) => {
+    child.once('exit', (code) => resolvePromise(code));
+    child.kill('SIGTERM');
+  });
+}
+
+describe('npm start demo', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'omnigate-demo-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('prints curl commands that work exactly as printed: token, pay, search, cancel, search (TradeStatus 4)', async () => {
+    const first = serve(cwd);
+    try {
+      const out = await first.output(END);
+      const script = out.slice(out.indexOf(BEGIN), out.indexOf(END) + END.length);
+      const lines = execFileSync('bash', ['-e', '-c', script], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { RtnCode: number; EncData: Record<string, unknown> });
+      expect(lines).toHaveLength(4);
+      const [pay, search1, cancel, search2] = lines;
+      expect(pay!.RtnCode).toBe(1);
+      expect(pay!.EncData.TotalAmount).toBe(100);
+      expect(search1!.EncData.TradeStatus).toBe('1');
+      expect(cancel!.RtnCode).toBe(1);
+      expect(search2!.EncData.TradeStatus).toBe('4');
+    } finally {
+      expect(await stop(first.child)).toBe(0);
+    }
+
+    // A second start keeps the data and does not provision (or print a secret) again.
+    const second = serve(cwd);
+    try {
+      const out = await second.output('omnigate listening on');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(out).not.toContain(BEGIN);
+      expect(out).not.toContain('client_secret=');
+    } finally {
+      expect(await stop(second.child)).toBe(0);
+    }
+  });
+});

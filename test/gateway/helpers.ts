@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config/config.js';
+import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
+import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox/index.js';
+
+export const TYPE = 'I_CASH_QRCODE_PAY';
+
+export interface SandboxMerchant {
+  PlatformID: string;
+  MerchantID: string;
+  EncKeyID: string;
+  AESKey: string;
+  AESIV: string;
+  ClientPrivateKey: string;
+  ServerPublicKey: string;
+}
+
+export interface TestGateway {
+  gateway: GatewayHandle;
+  url: string;
+  dataDir: string;
+  /** Every log line the gateway wrote. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** A real gateway on a real socket with a real SQLite file in a temp folder. */
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'omnigate-test-'));
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const config = loadConfig({
+    OMNIGATE_DATA_DIR: dataDir,
+    OMNIGATE_PORT: '0',
+    OMNIGATE_SANDBOX: 'off',
+    OMNIGATE_LOG_LEVEL: 'info',
+    OMNIGATE_UPSTREAM_TIMEOUT_MS: '2000',
+    ...env,
+  });
+  const gateway = await startGateway(config, { demo: false, logStream });
+  return {
+    gateway,
+    url: gateway.url,
+    dataDir,
+    logs,
+    async close() {
+      await gateway.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function sandboxPost<T>(
+  sandbox: SandboxHandle,
+  path: string,
+  body: object,
+): Promise<T> {
+  const res = await fetch(`${sandbox.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`sandbox ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export const newMerchant = (sandbox: SandboxHandle, body: object = {}): Promise<SandboxMerchant> =>
+  sandboxPost<SandboxMerchant>(sandbox, '/sandbox/merchants', body);
+
+export const newBarcode = async (sandbox: SandboxHandle, balance = 1000): Promise<string> =>
+  (await sandboxPost<{ Barcode: string }>(sandbox, '/sandbox/barcodes', { balance })).Barcode;
+
+/** A company with an OAuth client, provisioned through the same service the CLI uses. */
+export interface TestCompany {
+  companyId: string;
+  clientId: string;
+  clientSecret: string;
+  token: string;
+}
+
+export async function newCompany(t: TestGateway, name = 'test company'): Promise<TestCompany> {
+  const p = t.gateway.services.provisioning;
+  const companyId = await p.createCompany(name);
+  const client = await p.createClient(companyId, 'pos');
+  const clientSecret = client.clientSecret.reveal();
+  const token = await issueToken(t.url, client.clientId, clientSecret);
+  return { companyId, clientId: client.clientId, clientSecret, token };
+}
+
+export async function issueToken(url: string, clientId: string, secret: string): Promise<string> {
+  const res = await fetch(`${url}/oauth/v1/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: secret,
+    }),
+  });
+  if (res.status !== 200) throw new Error(`token: HTTP ${res.status}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Registers the sandbox merchant's key set for the company. */
+export async function registerKeys(
+  t: TestGateway,
+  companyId: string,
+  merchant: SandboxMerchant,
+  env: 'test' | 'prod' = 'test',
+): Promise<void> {
+  await t.gateway.services.provisioning.setKeys({
+    companyId,
+    platformId: merchant.PlatformID,
+    env,
+    encKeyId: merchant.EncKeyID,
+    aesKey: merchant.AESKey,
+    aesIv: merchant.AESIV,
+    clientPrivateKey: merchant.ClientPrivateKey,
+    serverPublicKey: merchant.ServerPublicKey,
+  });
+}
+
+export async function registerStore(
+  t: TestGateway,
+  companyId: string,
+  storeId: string,
+  merchant: SandboxMerchant,
+  env: 'test' | 'prod' = 'test',
+): Promise<void> {
+  await t.gateway.services.provisioning.setStore({
+    companyId,
+    storeId,
+    type: TYPE,
+    env,
+    platformId: merchant.PlatformID,
+    merchantId: merchant.MerchantID,
+  });
+}
+
+export interface ApiAnswer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+export async function api(
+  url: string,
+  method: 'GET' | 'POST',
+  path: string,
+  options: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string;
+    contentType?: string;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<ApiAnswer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  const res = await fetch(`${url}${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    parsed = { raw: text };
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+export const now = (): string => formatTaiwanTime(new Date());
+
+let sequence = 0;
+/** A MerchantTradeNo unique within the test run. */
+export const tradeNo = (prefix = 'T'): string =>
+  `${prefix}${Date.now().toString(36)}${(sequence++).toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
+
+export function payRequest(
+  barcode: string,
+  merchantTradeNo: string,
+  amount = 100,
+): Record<string, unknown> {
+  return {
+    MerchantTradeNo: merchantTradeNo,
+    StoreName: '測試門市',
+    MerchantTradeDate: now(),
+    TotalAmount: amount,
+    ItemAmt: amount,
+    UtilityAmt: 0,
+    CommAmt: 0,
+    Barcode: barcode,
+  };
+}
+
+export const searchPath = (query: Record<string, string>): string =>
+  `/v1/payment/integrate/search?${new URLSearchParams(query).toString()}`;
+
+export { startSandbox, type SandboxHandle };
