@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  api,
+  newCompany,
+  startTestGateway,
+  type TestCompany,
+  type TestGateway,
+} from './helpers.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('HTTP surface: health, docs, request ids, headers', () => {
+  let t: TestGateway;
+  let company: TestCompany;
+
+  beforeAll(async () => {
+    t = await startTestGateway();
+    company = await newCompany(t);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('GET /healthz and GET /readyz answer 200', async () => {
+    const health = await fetch(`${t.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${t.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('/openapi.json is an OpenAPI 3 document with the integrate and oauth paths', async () => {
+    const res = await fetch(`${t.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const doc = (await res.json()) as {
+      openapi: string;
+      info: { title: string };
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(typeof doc.info.title).toBe('string');
+    expect(doc.paths['/v1/payment/integrate/cancel']).toHaveProperty('post');
+    expect(doc.paths['/v1/payment/integrate/pay']).toHaveProperty('post');
+    expect(doc.paths['/v1/payment/integrate/search']).toHaveProperty('get');
+    expect(doc.paths['/oauth/v1/token']).toHaveProperty('post');
+    expect(doc.paths['/oauth/v1/revoke']).toHaveProperty('post');
+    // Operational routes are not part of the API reference.
+    expect(doc.paths).not.toHaveProperty('/healthz');
+    const cancel = JSON.stringify(doc.paths['/v1/payment/integrate/cancel']);
+    for (const field of ['MerchantTradeNo', 'MerchantTradeDate', 'PlatformID', 'MerchantID']) {
+      expect(cancel).toContain(field);
+    }
+  });
+
+  it('/docs is an HTML page that documents the cancel endpoint', async () => {
+    const res = await fetch(`${t.url}/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toMatch(/<html/i);
+    expect(html).toContain('/v1/payment/integrate/cancel');
+  });
+
+  it('every response carries its own X-Request-Id (a uuid), and none carries a banner', async () => {
+    const answers = [
+      await fetch(`${t.url}/healthz`),
+      await fetch(`${t.url}/healthz`),
+      await fetch(`${t.url}/readyz`),
+      await fetch(`${t.url}/openapi.json`),
+      await fetch(`${t.url}/docs`),
+      await fetch(`${t.url}/nope`),
+      await fetch(`${t.url}/v1/payment/integrate/cancel`, { method: 'POST' }),
+      await fetch(`${t.url}/v1/payment/integrate/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${company.token}`, 'content-type': 'application/json' },
+        body: '{}',
+      }),
+      await fetch(`${t.url}/oauth/v1/token`, { method: 'POST' }),
+    ];
+    const ids = answers.map((res) => res.headers.get('x-request-id'));
+    for (const [i, res] of answers.entries()) {
+      expect(ids[i], `${res.url} ${res.status}`).toMatch(UUID);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      expect(res.headers.get('server')).toBeNull();
+      await res.arrayBuffer();
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 404, 401, 400, 400]);
+  });
+
+  it('a client-supplied X-Request-Id is not trusted', async () => {
+    const res = await fetch(`${t.url}/nope`, { headers: { 'x-request-id': 'evil-id' } });
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(UUID);
+    expect(((await res.json()) as { request_id: string }).request_id).toBe(id);
+  });
+
+  it('an unknown route → 404 JSON {message, code, request_id}', async () => {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/v1/payment/integrate/refund'],
+      ['GET', '/v1/payment/integrate/cancel'],
+    ] as const) {
+      const res = await api(t.url, method, path, { token: company.token });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      expect(Object.keys(res.body).sort()).toEqual(['code', 'message', 'request_id']);
+      expect(res.body.code).toBe('not_found');
+      expect(typeof res.body.message).toBe('string');
+      expect(res.body.request_id).toBe(res.headers.get('x-request-id'));
+    }
+  });
+
+  it('401 answers are JSON error bodies with the request id', async () => {
+    const res = await api(t.url, 'POST', '/v1/payment/integrate/cancel', { body: {} });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({
+      message: 'headers缺少authorization參數',
+      code: 'missing_token',
+      request_id: res.headers.get('x-request-id'),
+    });
+  });
+});
