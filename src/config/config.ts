@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseDuration } from '../core/duration.js';
 import { ICASH_PREPROD_BASE_URL, ICASH_PROD_BASE_URL } from '../providers/icash-pay/wire.js';
 
 /** Everything the deployment can set, read once from the environment. */
@@ -18,6 +19,12 @@ export interface Config {
   sandboxPort: number;
   tokenTtlSeconds: number;
   upstreamTimeoutMs: number;
+  /** Delays between checks of an unknown call; the last repeats until reconcileMaxAgeMs. */
+  reconcileScheduleMs: number[];
+  reconcileMaxAgeMs: number;
+  reconcileIntervalMs: number;
+  /** How long in-flight calls may finish after SIGTERM before they are left `unknown`. */
+  shutdownGraceMs: number;
   logLevel: string;
 }
 
@@ -59,6 +66,15 @@ function url(env: Env, name: string): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+function durations(env: Env, name: string, fallback: string): number[] {
+  const raw = env[name] || fallback;
+  const values = raw.split(',').map((part) => parseDuration(part));
+  if (values.some((v) => v === null || v === 0)) {
+    throw new ConfigError(`${name} must be durations like 5s,15s,1m,5m,30m,1h`);
+  }
+  return values as number[];
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const dataDir = resolve(env.OMNIGATE_DATA_DIR ?? 'data');
@@ -82,6 +98,10 @@ export function loadConfig(env: Env = process.env): Config {
     sandboxPort: integer(env, 'OMNIGATE_SANDBOX_PORT', 4000, 0, 65535),
     tokenTtlSeconds: integer(env, 'OMNIGATE_TOKEN_TTL_SECONDS', 86400, 60, 31_536_000),
     upstreamTimeoutMs: integer(env, 'OMNIGATE_UPSTREAM_TIMEOUT_MS', 10000, 100, 120_000),
+    reconcileScheduleMs: durations(env, 'OMNIGATE_RECONCILE_SCHEDULE', '5s,15s,1m,5m,30m,1h'),
+    reconcileMaxAgeMs: durations(env, 'OMNIGATE_RECONCILE_MAX_AGE', '24h')[0]!,
+    reconcileIntervalMs: integer(env, 'OMNIGATE_RECONCILE_INTERVAL_MS', 1000, 10, 600_000),
+    shutdownGraceMs: integer(env, 'OMNIGATE_SHUTDOWN_GRACE_MS', 15000, 0, 600_000),
     logLevel,
   };
 }

@@ -9,6 +9,9 @@ import { installErrorHandling } from './errors.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { integrateRoutes } from './routes/integrate.js';
+import { transactionRoutes } from './routes/transactions.js';
+import { IdempotencyGuard } from '../idempotency/guard.js';
+import { TransactionQueries } from '../integrate/transactions.js';
 import { oauthRoutes } from './routes/oauth.js';
 
 export interface AppDeps {
@@ -74,7 +77,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(deps.store.tokens));
-    await v1.register(integrateRoutes, { service: deps.service, registry: deps.registry });
+    const transactions = new TransactionQueries(deps.store);
+    await v1.register(integrateRoutes, {
+      service: deps.service,
+      registry: deps.registry,
+      idempotency: new IdempotencyGuard(deps.store),
+      transactions,
+    });
+    await v1.register(transactionRoutes, { transactions });
   });
   return app;
 }

@@ -40,16 +40,32 @@ function clientError(
   return null;
 }
 
+/** The status, code and message any thrown thing is answered with. */
+export function describeError(error: FastifyError | Error): {
+  status: number;
+  code: string;
+  message: string;
+} {
+  if (error instanceof GatewayError) {
+    return { status: error.status, code: error.code, message: error.message };
+  }
+  return (
+    clientError(error as FastifyError) ?? {
+      status: 500,
+      code: 'internal_error',
+      message: '系統發生錯誤，請稍後再試',
+    }
+  );
+}
+
 /** One place that turns every thrown thing into a JSON answer; never a stack trace. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof GatewayError) {
-      return sendError(reply, error.status, error.code, error.message);
+    const { status, code, message } = describeError(error);
+    if (status >= 500 && !(error instanceof GatewayError)) {
+      request.log.error({ err: { type: error.name, code: error.code } }, 'internal error');
     }
-    const mapped = clientError(error);
-    if (mapped) return sendError(reply, mapped.status, mapped.code, mapped.message);
-    request.log.error({ err: { type: error.name, code: error.code } }, 'internal error');
-    return sendError(reply, 500, 'internal_error', '系統發生錯誤，請稍後再試');
+    return sendError(reply, status, code, message);
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, 'not_found', `${request.method} ${request.url.split('?')[0]} 不存在`),

@@ -21,6 +21,8 @@ export interface IntegrateDeps {
   store: Pick<Store, 'keySets' | 'stores' | 'ledger'>;
   registry: ProviderRegistry;
   defaultIsTest: boolean;
+  /** When the reconciler first checks a call whose outcome is unknown. */
+  firstCheckDelayMs: number;
 }
 
 const text = (value: unknown, max = 64): string | null =>
@@ -44,7 +46,11 @@ function roughIdentifiers(body: unknown): Partial<TransactionOpening> {
 }
 
 /** What the ledger says of an upstream outcome, and what the client is told. */
-function settle(outcome: ProviderOutcome): { ledger: TransactionOutcome; error?: GatewayError } {
+function settle(
+  outcome: ProviderOutcome,
+  readOnly: boolean,
+  nextCheckAt: number,
+): { ledger: TransactionOutcome; error?: GatewayError } {
   const upstreamLatencyMs = outcome.latencyMs;
   switch (outcome.kind) {
     case 'answered':
@@ -74,15 +80,12 @@ function settle(outcome: ProviderOutcome): { ledger: TransactionOutcome; error?:
       // An HTTP 5xx is as unknown as a time-out, but it is an answer: report it as invalid.
       const timedOut = outcome.kind === 'unknown' && !outcome.reason.startsWith('HTTP ');
       const error = timedOut ? new UpstreamTimeoutError() : new UpstreamInvalidError();
-      return {
-        ledger: {
-          state: 'unknown',
-          errorCode: error.code,
-          httpStatus: error.status,
-          upstreamLatencyMs,
-        },
-        error,
-      };
+      const common = { errorCode: error.code, httpStatus: error.status, upstreamLatencyMs };
+      // A read moved no money: there is nothing to reconcile.
+      const ledger: TransactionOutcome = readOnly
+        ? { state: 'failed', ...common }
+        : { state: 'unknown', ...common, nextCheckAt };
+      return { ledger, error };
     }
   }
 }
@@ -94,6 +97,31 @@ function settle(outcome: ProviderOutcome): { ledger: TransactionOutcome; error?:
  */
 export class IntegrateService {
   constructor(private readonly deps: IntegrateDeps) {}
+
+  /** A call refused before it reached the pipeline (unreadable body, bad query): one ledger row. */
+  async recordRejected(
+    operation: Operation,
+    caller: Caller,
+    requestId: string,
+    error: { code: string; status: number },
+  ): Promise<void> {
+    await this.deps.store.ledger.record(
+      {
+        requestId,
+        companyId: caller.companyId,
+        clientId: caller.clientId,
+        operation,
+        type: null,
+        env: null,
+        scenario: null,
+        storeId: null,
+        platformId: null,
+        merchantId: null,
+        merchantTradeNo: null,
+      },
+      { state: 'rejected', errorCode: error.code, httpStatus: error.status },
+    );
+  }
 
   async run(
     operation: Operation,
@@ -127,7 +155,11 @@ export class IntegrateService {
       };
       await store.ledger.open(opening);
       const outcome = await params.operation.call(params.request, config);
-      const { ledger, error } = settle(outcome);
+      const { ledger, error } = settle(
+        outcome,
+        params.operation.readOnly === true,
+        Date.now() + this.deps.firstCheckDelayMs,
+      );
       await store.ledger.complete(requestId, ledger);
       if (error) throw error;
       if (outcome.kind !== 'answered') throw new UpstreamInvalidError();

@@ -29,6 +29,8 @@ export interface PayConfig {
 export interface ProviderOperation {
   /** The upstream operation's own name, for the ledger and logs. */
   upstream: string;
+  /** A read (search): an unknown outcome moved no money and needs no reconciliation. */
+  readOnly?: boolean;
   /** The fields of `request`, credentials included. */
   fields: readonly FieldSpec[];
   /** Rules across fields (e.g. amounts that must add up), after every field passed. */
@@ -46,7 +48,31 @@ export interface PaymentProvider {
   /** The credential that names the key set (per company and environment). */
   keySetField: string;
   operations: Partial<Record<Operation, ProviderOperation>>;
+  /**
+   * Asks upstream how a call whose outcome was unknown ended (the reconciler).
+   * Absent: the provider cannot tell, and such calls stay unknown.
+   */
+  checkOutcome?(operation: Operation, call: UnknownCall, config: PayConfig): Promise<OutcomeCheck>;
   /** The credentials of the store scenario, from a store's stored configuration. */
   credentialsFromStore(config: StorePayConfig): Record<string, string>;
   close?(): Promise<void>;
+}
+
+/** A call whose outcome is unknown, as the reconciler knows it. */
+export interface UnknownCall {
+  merchantTradeNo: string;
+  /** Time since the call was made. */
+  ageMs: number;
+  /** Before this age, "order not found" may still mean "not arrived yet". */
+  safeWaitMs: number;
+}
+
+/** One reconciliation attempt's finding. */
+export interface OutcomeCheck {
+  /** What the upstream query gave: answered, unknown, untrusted, not_sent. */
+  outcome: string;
+  rtnCode: number | null;
+  tradeStatus: string | null;
+  /** The call's state as far as this attempt can tell. */
+  result: 'succeeded' | 'failed' | 'unknown';
 }

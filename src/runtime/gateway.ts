@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { join } from 'node:path';
 import { type Config, testBaseUrl } from '../config/config.js';
@@ -43,7 +43,13 @@ export async function startGateway(
     : undefined;
   let services: Services | undefined;
   try {
-    services = await openServices(config, testBaseUrl(config, sandbox?.icashBaseUrl));
+    services = await openServices(config, testBaseUrl(config, sandbox?.icashBaseUrl), logger);
+    // A SQLite database has one gateway: every pending row left behind is a dead process's.
+    if (services.store.dialect === 'sqlite') {
+      const recovered = await services.store.ledger.recoverPending({ staleBefore: Date.now() + 1 });
+      if (recovered > 0)
+        logger.warn({ recovered }, 'pending calls of a previous process are now unknown');
+    }
     const app = await buildApp({
       store: services.store,
       registry: services.registry,
@@ -52,6 +58,7 @@ export async function startGateway(
       logger,
     });
     await app.listen({ port: config.port, host: config.host });
+    services.reconciler.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -77,8 +84,7 @@ export async function startGateway(
       app,
       demo,
       async close() {
-        await app.close();
-        await opened.close();
+        await shutDown(app, opened, config.shutdownGraceMs, logger);
         await sandbox?.close();
       },
     };
@@ -87,6 +93,35 @@ export async function startGateway(
     await sandbox?.close();
     throw error;
   }
+}
+
+/**
+ * Graceful shutdown: stop accepting, let in-flight calls finish up to the grace
+ * period, then leave whatever is still in flight `unknown` for the reconciler.
+ */
+async function shutDown(
+  app: FastifyInstance,
+  services: Services,
+  graceMs: number,
+  logger: FastifyBaseLogger,
+): Promise<void> {
+  await services.reconciler.stop();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  // A keep-alive connection whose call finishes after close() began turns idle
+  // and would hold close() open until the deadline: drop idle ones as they appear.
+  const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+  const finished = await Promise.race([app.close().then(() => true as const), deadline]);
+  clearInterval(idle);
+  clearTimeout(timer);
+  if (!finished) {
+    app.server.closeAllConnections();
+    const left = await services.store.ledger.recoverPending({ staleBefore: 0, ownToo: true });
+    logger.warn({ left }, 'shutdown deadline: in-flight calls left unknown for reconciliation');
+  }
+  await services.close();
 }
 
 export { DEMO_COMPANY };

@@ -1,4 +1,7 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { type Config } from '../config/config.js';
+import { Reconciler } from '../reconcile/reconciler.js';
+import { CheckSchedule } from '../reconcile/schedule.js';
 import { IntegrateService } from '../integrate/service.js';
 import { I_CASH_QRCODE_PAY, createIcashQrcodePay } from '../providers/icash-pay/provider.js';
 import { IcashTransport } from '../providers/icash-pay/transport.js';
@@ -13,23 +16,46 @@ export interface Services {
   registry: ProviderRegistry;
   integrate: IntegrateService;
   provisioning: ProvisioningService;
+  reconciler: Reconciler;
   close(): Promise<void>;
 }
 
-export async function openServices(config: Config, testBaseUrl: string): Promise<Services> {
+export async function openServices(
+  config: Config,
+  testBaseUrl: string,
+  logger: FastifyBaseLogger,
+): Promise<Services> {
   const store = await openStore(config.databaseUrl, loadSecretBox(config));
+  const schedule = new CheckSchedule(config.reconcileScheduleMs, config.reconcileMaxAgeMs);
   const registry = new ProviderRegistry([
     createIcashQrcodePay({
       transport: new IcashTransport({ timeoutMs: config.upstreamTimeoutMs }),
       baseUrls: { test: testBaseUrl, prod: config.icashProdUrl },
     }),
   ]);
+  const reconciler = new Reconciler({
+    store,
+    registry,
+    schedule,
+    intervalMs: config.reconcileIntervalMs,
+    // A deduct icash has not seen after several time-outs' worth of waiting never arrived.
+    safeWaitMs: Math.max(60_000, config.upstreamTimeoutMs * 3),
+    staleAfterMs: config.upstreamTimeoutMs + config.shutdownGraceMs + 60_000,
+    logger,
+  });
   return {
     store,
     registry,
-    integrate: new IntegrateService({ store, registry, defaultIsTest: config.defaultIsTest }),
+    integrate: new IntegrateService({
+      store,
+      registry,
+      defaultIsTest: config.defaultIsTest,
+      firstCheckDelayMs: schedule.firstDelayMs,
+    }),
     provisioning: new ProvisioningService(store, registry.types()),
+    reconciler,
     async close() {
+      await reconciler.stop();
       await registry.close();
       await store.close();
     },

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../core/master-key.js';
 import { CompanyRepository } from './companies.js';
 import { type DatabaseHandle, isReachable, openDatabase } from './database.js';
 import { KeySetRepository } from './key-sets.js';
 import { TransactionLedger } from './ledger.js';
+import { IdempotencyRepository } from './idempotency.js';
 import { migrateToLatest } from './migrations.js';
 import { StoreRepository } from './stores.js';
 import { TokenRepository } from './tokens.js';
@@ -16,6 +18,7 @@ export interface Store {
   keySets: KeySetRepository;
   stores: StoreRepository;
   ledger: TransactionLedger;
+  idempotency: IdempotencyRepository;
   isReachable(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -23,7 +26,7 @@ export interface Store {
 export async function openStore(
   url: string,
   box: SecretBox,
-  options: { migrate?: boolean; poolSize?: number } = {},
+  options: { migrate?: boolean; poolSize?: number; instanceId?: string } = {},
 ): Promise<Store> {
   const handle = openDatabase(url, options);
   if (options.migrate !== false) await migrateToLatest(handle.db as unknown as Kysely<unknown>);
@@ -33,7 +36,8 @@ export async function openStore(
     tokens: new TokenRepository(handle.db),
     keySets: new KeySetRepository(handle.db, box),
     stores: new StoreRepository(handle.db),
-    ledger: new TransactionLedger(handle.db),
+    ledger: new TransactionLedger(handle.db, options.instanceId ?? randomUUID()),
+    idempotency: new IdempotencyRepository(handle.db),
     isReachable: () => isReachable(handle.db),
     close: () => handle.close(),
   };
@@ -50,4 +54,5 @@ export async function migrateDatabase(url: string): Promise<string[]> {
 
 export type { Environment, KeySetInput, StoredKeySet } from './key-sets.js';
 export type { StorePayConfig } from './stores.js';
-export type { TransactionRecord, TransactionState } from './ledger.js';
+export type { TransactionRecord, TransactionState, ReconciliationAttempt } from './ledger.js';
+export type { IdempotencyRecord } from './idempotency.js';

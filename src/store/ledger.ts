@@ -19,6 +19,8 @@ export interface TransactionOpening {
 
 export interface TransactionOutcome {
   state: Exclude<TransactionState, 'pending'>;
+  /** For `unknown`: when the reconciler first asks icash. */
+  nextCheckAt?: number | null;
   rtnCode?: number | null;
   rtnMsg?: string | null;
   errorCode?: string | null;
@@ -28,6 +30,8 @@ export interface TransactionOutcome {
 
 export interface TransactionRecord extends TransactionOpening {
   state: TransactionState;
+  checkAttempts: number;
+  nextCheckAt: number | null;
   rtnCode: number | null;
   rtnMsg: string | null;
   errorCode: string | null;
@@ -37,19 +41,161 @@ export interface TransactionRecord extends TransactionOpening {
   updatedAt: number;
 }
 
+export interface ReconciliationAttempt {
+  attempt: number;
+  at: number;
+  outcome: string;
+  rtnCode: number | null;
+  tradeStatus: string | null;
+  result: string;
+}
+
 /**
  * Every authenticated Integrate call, written before anything goes upstream and
  * completed after. It holds identifiers and outcomes only: never a key or secret.
  */
 export class TransactionLedger {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** This process: rows it leaves `pending` when it dies are recognisable. */
+    readonly instanceId: string,
+  ) {}
 
   /** The durable `pending` row; it is committed before this resolves. */
   async open(t: TransactionOpening, now = Date.now()): Promise<void> {
     await this.db
       .insertInto('transactions')
-      .values({ ...toRow(t), state: 'pending', created_at: now, updated_at: now })
+      .values({
+        ...toRow(t),
+        state: 'pending',
+        instance_id: this.instanceId,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
+  }
+
+  /**
+   * `pending` rows whose process is gone become `unknown`, due for a check now:
+   * rows of other instances only once older than `staleBefore`, rows of this
+   * instance (a shutdown deadline) at once when `ownToo` is set.
+   */
+  async recoverPending(options: {
+    staleBefore: number;
+    ownToo?: boolean;
+    now?: number;
+  }): Promise<number> {
+    const now = options.now ?? Date.now();
+    const result = await this.db
+      .updateTable('transactions')
+      .set({ state: 'unknown', error_code: 'interrupted', next_check_at: now, updated_at: now })
+      .where('state', '=', 'pending')
+      .where((eb) =>
+        options.ownToo
+          ? eb.or([
+              eb('updated_at', '<', options.staleBefore),
+              eb('instance_id', '=', this.instanceId),
+            ])
+          : eb('updated_at', '<', options.staleBefore),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Claims up to `limit` unknown rows that are due. A claim is one conditional
+   * UPDATE, so two reconcilers (two instances) never hold the same row at once.
+   */
+  async claimDue(now: number, leaseMs: number, limit: number): Promise<TransactionRecord[]> {
+    const candidates = await this.db
+      .selectFrom('transactions')
+      .select('request_id')
+      .where('state', '=', 'unknown')
+      .where('next_check_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('next_check_at')
+      .limit(limit)
+      .execute();
+    const claimed: TransactionRecord[] = [];
+    for (const { request_id } of candidates) {
+      const result = await this.db
+        .updateTable('transactions')
+        .set({ claimed_until: now + leaseMs })
+        .where('request_id', '=', request_id)
+        .where('state', '=', 'unknown')
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) continue;
+      const row = await this.db
+        .selectFrom('transactions')
+        .selectAll()
+        .where('request_id', '=', request_id)
+        .executeTakeFirstOrThrow();
+      claimed.push(fromRow(row));
+    }
+    return claimed;
+  }
+
+  /** Records one reconciliation attempt and the row's new state, releasing the claim. */
+  async recordCheck(
+    requestId: string,
+    attempt: Omit<ReconciliationAttempt, 'at'>,
+    next: { state: 'succeeded' | 'failed' | 'unknown'; nextCheckAt: number | null },
+    now = Date.now(),
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('reconciliation_attempts')
+        .values({
+          request_id: requestId,
+          attempt: attempt.attempt,
+          at: now,
+          outcome: attempt.outcome,
+          rtn_code: attempt.rtnCode,
+          trade_status: attempt.tradeStatus,
+          result: attempt.result,
+        })
+        .execute();
+      await trx
+        .updateTable('transactions')
+        .set({
+          state: next.state,
+          next_check_at: next.nextCheckAt,
+          check_attempts: attempt.attempt,
+          claimed_until: null,
+          updated_at: now,
+        })
+        .where('request_id', '=', requestId)
+        .where('state', '=', 'unknown')
+        .execute();
+    });
+  }
+
+  async attempts(requestId: string): Promise<ReconciliationAttempt[]> {
+    const rows = await this.db
+      .selectFrom('reconciliation_attempts')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .orderBy('attempt')
+      .execute();
+    return rows.map((r) => ({
+      attempt: r.attempt,
+      at: r.at,
+      outcome: r.outcome,
+      rtnCode: r.rtn_code,
+      tradeStatus: r.trade_status,
+      result: r.result,
+    }));
+  }
+
+  /** Counts by state, for operators and the soak script. */
+  async countByState(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('transactions')
+      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 
   async complete(requestId: string, outcome: TransactionOutcome, now = Date.now()): Promise<void> {
@@ -114,6 +260,7 @@ function toRow(t: TransactionOpening) {
 function outcomeColumns(o: TransactionOutcome) {
   return {
     state: o.state,
+    next_check_at: o.nextCheckAt ?? null,
     rtn_code: o.rtnCode ?? null,
     rtn_msg: o.rtnMsg ?? null,
     error_code: o.errorCode ?? null,
@@ -142,6 +289,8 @@ interface Row {
   upstream_latency_ms: number | null;
   created_at: number;
   updated_at: number;
+  check_attempts: number;
+  next_check_at: number | null;
 }
 
 function fromRow(r: Row): TransactionRecord {
@@ -158,6 +307,8 @@ function fromRow(r: Row): TransactionRecord {
     merchantId: r.merchant_id,
     merchantTradeNo: r.merchant_trade_no,
     state: r.state as TransactionState,
+    checkAttempts: Number(r.check_attempts),
+    nextCheckAt: r.next_check_at,
     rtnCode: r.rtn_code,
     rtnMsg: r.rtn_msg,
     errorCode: r.error_code,

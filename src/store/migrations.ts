@@ -112,6 +112,51 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_reliability': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('transactions').addColumn('instance_id', 'text').execute();
+      await db.schema.alterTable('transactions').addColumn('next_check_at', 'bigint').execute();
+      await db.schema
+        .alterTable('transactions')
+        .addColumn('check_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('transactions').addColumn('claimed_until', 'bigint').execute();
+      await db.schema
+        .createIndex('transactions_due')
+        .on('transactions')
+        .columns(['state', 'next_check_at'])
+        .execute();
+      await db.schema
+        .createTable('reconciliation_attempts')
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('rtn_code', 'integer')
+        .addColumn('trade_status', 'text')
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('reconciliation_attempts_pk', ['request_id', 'attempt'])
+        .execute();
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('company_id', 'text', (c) => c.notNull())
+        .addColumn('idempotency_key', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('response_body', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['company_id', 'idempotency_key'])
+        .execute();
+      await db.schema
+        .createIndex('idempotency_keys_expiry')
+        .on('idempotency_keys')
+        .column('expires_at')
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

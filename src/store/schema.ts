@@ -82,6 +82,38 @@ export interface TransactionsTable {
   upstream_latency_ms: number | null;
   created_at: number;
   updated_at: number;
+  /** The process that opened the row (a dead process leaves `pending` rows behind). */
+  instance_id: string | null;
+  /** When the reconciler next asks icash about an `unknown` row; null: not scheduled. */
+  next_check_at: number | null;
+  check_attempts: Generated<number>;
+  /** A reconciler holds the row until then (atomic claim, safe across instances). */
+  claimed_until: number | null;
+}
+
+export interface ReconciliationAttemptsTable {
+  request_id: string;
+  attempt: number;
+  at: number;
+  /** What icash's query gave: answered, unknown, untrusted, not_sent, no_key_set. */
+  outcome: string;
+  rtn_code: number | null;
+  trade_status: string | null;
+  /** The row's state after this attempt. */
+  result: string;
+}
+
+export interface IdempotencyKeysTable {
+  company_id: string;
+  idempotency_key: string;
+  /** SHA-256 of the operation and the request body. */
+  fingerprint: string;
+  request_id: string;
+  state: 'in_progress' | 'done';
+  status_code: number | null;
+  response_body: string | null;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface SettingsTable {
@@ -102,5 +134,7 @@ export interface Database {
   stores: StoresTable;
   store_pay_configs: StorePayConfigsTable;
   transactions: TransactionsTable;
+  reconciliation_attempts: ReconciliationAttemptsTable;
+  idempotency_keys: IdempotencyKeysTable;
   settings: SettingsTable;
 }

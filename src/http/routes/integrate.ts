@@ -1,30 +1,46 @@
 import type {} from '@fastify/swagger';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { invalidField } from '../../core/errors.js';
+import { type IdempotencyGuard, fingerprint } from '../../idempotency/guard.js';
 import type { IntegrateService } from '../../integrate/service.js';
+import type { TransactionQueries } from '../../integrate/transactions.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Operation } from '../../providers/types.js';
+import { describeError } from '../errors.js';
 import {
   answerSchema,
   errorSchema,
   integrateBodySchema,
   integrateQuerySchema,
 } from '../openapi-schemas.js';
-import { invalidField } from '../../core/errors.js';
 
 export interface IntegrateRouteDeps {
   service: IntegrateService;
   registry: ProviderRegistry;
+  idempotency: IdempotencyGuard;
+  transactions: TransactionQueries;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The pipeline ran, so the call has its ledger row. */
+    pipelineRan?: boolean;
+  }
 }
 
 const ERRORS = {
   400: errorSchema,
   401: errorSchema,
   404: errorSchema,
+  409: errorSchema,
   413: errorSchema,
   415: errorSchema,
+  422: errorSchema,
   502: errorSchema,
   504: errorSchema,
 };
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** The search query string, as the pipeline's body: `request` is JSON inside the query. */
 function searchBody(request: FastifyRequest): unknown {
@@ -56,23 +72,93 @@ export async function integrateRoutes(
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.removeContentTypeParser('text/plain');
 
-  const run = (operation: Operation, request: FastifyRequest, body: unknown) =>
-    deps.service.run(operation, request.caller!, String(request.id), body);
+  // Calls refused before the pipeline (unreadable body, bad query) still get their ledger row.
+  app.addHook('onError', async (request, _reply, error) => {
+    const operation = request.routeOptions.config.operation;
+    if (request.pipelineRan || !request.caller || !operation) return;
+    const { status, code } = describeError(error);
+    if (status < 500)
+      await deps.service.recordRejected(operation, request.caller, String(request.id), {
+        status,
+        code,
+      });
+  });
+
+  const run = (operation: Operation, request: FastifyRequest, body: unknown) => {
+    request.pipelineRan = true;
+    return deps.service.run(operation, request.caller!, String(request.id), body);
+  };
+
+  /** Runs the pipeline and renders its answer or its error as the exact bytes sent. */
+  async function render(
+    operation: Operation,
+    request: FastifyRequest,
+  ): Promise<{ status: number; body: string }> {
+    try {
+      const answer = await run(operation, request, request.body);
+      return { status: 200, body: JSON.stringify(answer) };
+    } catch (error) {
+      const { status, code, message } = describeError(error as Error);
+      if (status >= 500 && code === 'internal_error') throw error;
+      return {
+        status,
+        body: JSON.stringify({ message, code, request_id: String(request.id) }),
+      };
+    }
+  }
+
+  async function handlePost(operation: Operation, request: FastifyRequest, reply: FastifyReply) {
+    const header = request.headers['idempotency-key'];
+    if (header === undefined) return run(operation, request, request.body);
+    const key = Array.isArray(header) ? header.join(',') : header;
+    const caller = request.caller!;
+    const decision = await deps.idempotency.begin(
+      caller.companyId,
+      key,
+      fingerprint(operation, request.body),
+      String(request.id),
+    );
+    if (decision.kind === 'replay') {
+      request.pipelineRan = true;
+      return reply
+        .code(decision.status)
+        .header('idempotent-replayed', 'true')
+        .type(JSON_TYPE)
+        .send(decision.body);
+    }
+    if (decision.kind === 'current_state') {
+      request.pipelineRan = true;
+      const current = await deps.transactions.byRequestId(caller.companyId, decision.requestId);
+      return reply.code(200).header('idempotent-replayed', 'true').send(current);
+    }
+    let rendered;
+    try {
+      rendered = await render(operation, request);
+    } catch (error) {
+      await deps.idempotency.release(caller.companyId, key, String(request.id));
+      throw error;
+    }
+    await deps.idempotency.finish(caller.companyId, key, rendered.status, rendered.body);
+    return reply.code(rendered.status).type(JSON_TYPE).send(rendered.body);
+  }
 
   const post = (operation: Operation, summary: string, description: string) =>
     app.post(
       `/v1/payment/integrate/${operation}`,
       {
+        config: { operation },
         schema: {
           summary,
-          description,
+          description:
+            `${description} Optional header Idempotency-Key (1-255 printable ASCII): the same key ` +
+            'and body replay the first answer without calling icash again (24 hours).',
           tags: ['integrate'],
           security: [{ bearer: [] }],
           body: integrateBodySchema(deps.registry, operation),
           response: { 200: answerSchema, ...ERRORS },
         },
       },
-      (request) => run(operation, request, request.body),
+      (request, reply) => handlePost(operation, request, reply),
     );
 
   post(
@@ -89,6 +175,7 @@ export async function integrateRoutes(
   app.get(
     '/v1/payment/integrate/search',
     {
+      config: { operation: 'search' },
       schema: {
         summary: 'I Cash Pay 條碼查詢 (query a trade)',
         description: 'icash QueryTradeICPO; `request` is a URL-encoded JSON object.',
@@ -100,4 +187,10 @@ export async function integrateRoutes(
     },
     (request) => run('search', request, searchBody(request)),
   );
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    operation?: Operation;
+  }
 }

@@ -3,6 +3,7 @@ import type { CheckedRequest, FieldSpec } from '../../integrate/fields.js';
 import type { PaymentProvider, PayConfig, ProviderOperation, ProviderOutcome } from '../types.js';
 import { AmountError, amountsFromIcash, toIcashAmount } from './amounts.js';
 import { KeySetCache } from './key-cache.js';
+import { judgeOutcome } from './outcome-check.js';
 import { deduct, deductCancel, queryTrade, type IcashTarget } from './operations.js';
 import { RtnCode } from './return-codes.js';
 import type { IcashOutcome, IcashTransport } from './transport.js';
@@ -159,6 +160,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   const search: ProviderOperation = {
     upstream: 'QueryTradeICPO',
+    readOnly: true,
     fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO],
     async call(request, config) {
       const outcome = await queryTrade(transport, target(config), {
@@ -176,6 +178,14 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
     optionalCredentialFields: ['StoreID'],
     keySetField: 'PlatformID',
     operations: { cancel, pay, search },
+    async checkOutcome(operation, call, config) {
+      const query = await queryTrade(transport, target(config), {
+        PlatformID: config.credentials.PlatformID!,
+        MerchantID: config.credentials.MerchantID!,
+        MerchantTradeNo: call.merchantTradeNo,
+      });
+      return judgeOutcome(operation, call, query);
+    },
     credentialsFromStore: (store) => ({
       PlatformID: store.platformId,
       MerchantID: store.merchantId,

@@ -134,8 +134,13 @@ export class IcashTransport {
     return interpretAnswer(status, raw, responseSignature, keys, elapsed());
   }
 
+  /**
+   * Called at shutdown once in-flight calls have finished or the grace period is
+   * over: a request still upstream then is abandoned (its row is left `unknown`)
+   * rather than holding the process open until icash answers.
+   */
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#agent.destroy();
   }
 }
 

@@ -1,0 +1,120 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { Operation, OutcomeCheck } from '../providers/types.js';
+import type { Environment, Store, TransactionRecord } from '../store/index.js';
+import type { CheckSchedule } from './schedule.js';
+
+export interface ReconcilerOptions {
+  store: Pick<Store, 'ledger' | 'keySets'>;
+  registry: ProviderRegistry;
+  schedule: CheckSchedule;
+  /** How often to look for due rows. */
+  intervalMs: number;
+  /** Before this age, "order not found" does not yet prove a deduct never arrived. */
+  safeWaitMs: number;
+  /** A `pending` row older than this belongs to a dead process. */
+  staleAfterMs: number;
+  logger: FastifyBaseLogger;
+  batchSize?: number;
+}
+
+/**
+ * Settles calls whose outcome is unknown by asking the provider (icash:
+ * QueryTradeICPO by MerchantTradeNo) on a back-off schedule. Runs in every
+ * instance; each row is claimed atomically in the database before it is checked.
+ */
+export class Reconciler {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.tick(), this.options.intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  /** One pass: stale pending rows become unknown, then due rows are checked. */
+  tick(now = Date.now()): Promise<void> {
+    this.#running ??= this.#pass(now).finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #pass(now: number): Promise<void> {
+    const { store, logger } = this.options;
+    try {
+      await store.ledger.recoverPending({ staleBefore: now - this.options.staleAfterMs, now });
+      const lease = Math.max(60_000, this.options.intervalMs * 10);
+      const due = await store.ledger.claimDue(now, lease, this.options.batchSize ?? 50);
+      for (const row of due) await this.#check(row);
+    } catch (error) {
+      logger.error({ err: { type: (error as Error).name } }, 'reconciler pass failed');
+    }
+  }
+
+  async #check(row: TransactionRecord): Promise<void> {
+    const { store, registry, schedule, logger } = this.options;
+    const attempt = row.checkAttempts + 1;
+    const now = Date.now();
+    const finding = await this.#ask(row, now);
+    const nextCheckAt =
+      finding.result === 'unknown' ? schedule.nextAfter(attempt, row.createdAt, now) : null;
+    await store.ledger.recordCheck(
+      row.requestId,
+      { attempt, ...finding },
+      { state: finding.result, nextCheckAt },
+    );
+    if (finding.result === 'unknown' && nextCheckAt === null) {
+      logger.warn(
+        { request_id: row.requestId },
+        'call still unknown after the last check: needs review',
+      );
+    } else if (finding.result !== 'unknown') {
+      logger.info({ request_id: row.requestId, state: finding.result, attempt }, 'call reconciled');
+    }
+    void registry;
+  }
+
+  async #ask(row: TransactionRecord, now: number): Promise<OutcomeCheck> {
+    const unknown = (outcome: string): OutcomeCheck => ({
+      outcome,
+      rtnCode: null,
+      tradeStatus: null,
+      result: 'unknown',
+    });
+    const provider = row.type ? this.options.registry.get(row.type) : undefined;
+    if (!provider?.checkOutcome || !row.platformId || !row.merchantId || !row.merchantTradeNo) {
+      return unknown('not_checkable');
+    }
+    const env = row.env as Environment;
+    const keySet = await this.options.store.keySets.find(row.companyId, row.platformId, env);
+    if (!keySet) return unknown('no_key_set');
+    try {
+      return await provider.checkOutcome(
+        row.operation as Operation,
+        {
+          merchantTradeNo: row.merchantTradeNo,
+          ageMs: now - row.createdAt,
+          safeWaitMs: this.options.safeWaitMs,
+        },
+        {
+          scenario: row.scenario === 'store' ? 'store' : 'vendor',
+          env,
+          credentials: { PlatformID: row.platformId, MerchantID: row.merchantId },
+          keySet,
+        },
+      );
+    } catch {
+      return unknown('error');
+    }
+  }
+}
