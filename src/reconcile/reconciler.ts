@@ -62,7 +62,7 @@ export class Reconciler {
   }
 
   async #check(row: TransactionRecord): Promise<void> {
-    const { store, registry, schedule, logger } = this.options;
+    const { store, schedule, logger } = this.options;
     const attempt = row.checkAttempts + 1;
     const now = Date.now();
     const finding = await this.#ask(row, now);
@@ -81,7 +81,6 @@ export class Reconciler {
     } else if (finding.result !== 'unknown') {
       logger.info({ request_id: row.requestId, state: finding.result, attempt }, 'call reconciled');
     }
-    void registry;
   }
 
   async #ask(row: TransactionRecord, now: number): Promise<OutcomeCheck> {
