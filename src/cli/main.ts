@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { MasterKeyError } from '../core/master-key.js';
+import { MasterKeyError, generateMasterKey } from '../core/master-key.js';
+import { loadSecretBox } from '../runtime/master-key.js';
 import { ProvisioningError } from '../provisioning/service.js';
 import { startGateway } from '../runtime/gateway.js';
 import { openProvisioning } from '../runtime/services.js';
@@ -261,6 +262,30 @@ export function buildCli(io: Io = defaultIo): Command {
         });
       },
     );
+
+  const masterKey = program
+    .command('master-key')
+    .description('the master key that seals secrets at rest');
+  masterKey
+    .command('generate')
+    .description('print a new random master key (32 bytes, base64)')
+    .action(() => {
+      report(io, json(), { master_key: generateMasterKey() });
+    });
+  masterKey
+    .command('rotate')
+    .description(
+      're-seal every secret with the first key of OMNIGATE_MASTER_KEY="v2:<new>,v1:<old>" (see docs/security.md)',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const counts = await withProvisioning((p) => p.rotateMasterKey());
+      report(io, json(), {
+        key_version: loadSecretBox(config).currentVersion,
+        key_sets_resealed: counts.keySets,
+        settings_resealed: counts.settings,
+      });
+    });
 
   return program;
 }

@@ -26,6 +26,13 @@ export interface Config {
   /** How long in-flight calls may finish after SIGTERM before they are left `unknown`. */
   shutdownGraceMs: number;
   logLevel: string;
+  /** Shared rate-limit counters; in-process counters when absent. */
+  redisUrl: string | undefined;
+  /** Failed token requests allowed per client id, and per source address, per 15 minutes. */
+  tokenFailuresPerClient: number;
+  tokenFailuresPerAddress: number;
+  /** API calls per client per minute; 0: no limit. */
+  callsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +109,10 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileMaxAgeMs: durations(env, 'OMNIGATE_RECONCILE_MAX_AGE', '24h')[0]!,
     reconcileIntervalMs: integer(env, 'OMNIGATE_RECONCILE_INTERVAL_MS', 1000, 10, 600_000),
     shutdownGraceMs: integer(env, 'OMNIGATE_SHUTDOWN_GRACE_MS', 15000, 0, 600_000),
+    redisUrl: env.OMNIGATE_REDIS_URL || undefined,
+    tokenFailuresPerClient: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_CLIENT', 10, 1, 1_000_000),
+    tokenFailuresPerAddress: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
+    callsPerMinute: integer(env, 'OMNIGATE_RATE_LIMIT_PER_MINUTE', 3000, 0, 100_000_000),
     logLevel,
   };
 }

@@ -102,3 +102,13 @@ export class UpstreamInvalidError extends GatewayError {
     super('icash Pay 回應無法驗證，交易結果未知，請以查詢確認');
   }
 }
+
+/** 429: an abuse limit was reached; `retryAfterSeconds` goes into `Retry-After`. */
+export class RateLimitedError extends GatewayError {
+  override readonly name = 'RateLimitedError';
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  constructor(readonly retryAfterSeconds: number) {
+    super('請求過於頻繁，請稍後再試');
+  }
+}

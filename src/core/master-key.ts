@@ -22,6 +22,32 @@ export function parseMasterKey(text: string): Buffer {
   return bytes;
 }
 
+/**
+ * The master keys from configuration: one bare key (version 1), or a list
+ * `v2:<key>,v1:<key>` whose first entry seals and whose others only open
+ * (during a rotation).
+ */
+export function parseMasterKeys(text: string): SecretBox {
+  const entries = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (entries.length === 1 && !/^v\d+:/.test(entries[0]!)) {
+    return SecretBox.single(parseMasterKey(entries[0]!));
+  }
+  const keys = new Map<number, Buffer>();
+  for (const entry of entries) {
+    const m = /^v(\d{1,6}):(.+)$/.exec(entry);
+    if (!m)
+      throw new MasterKeyError('OMNIGATE_MASTER_KEY must be a key or a list v2:<key>,v1:<key>');
+    const version = Number(m[1]);
+    if (version < 1 || keys.has(version))
+      throw new MasterKeyError(`master key v${version} is repeated or invalid`);
+    keys.set(version, parseMasterKey(m[2]!));
+  }
+  return new SecretBox(keys, Number(/^v(\d+)/.exec(entries[0]!)![1]));
+}
+
 export function generateMasterKey(): string {
   return randomBytes(32).toString('base64');
 }
@@ -34,6 +60,12 @@ export class SecretBox {
     if (!keys.has(currentVersion)) throw new MasterKeyError(`no master key v${currentVersion}`);
     this.#keys = new Map([...keys].map(([v, k]) => [v, new Secret(k)]));
     this.currentVersion = currentVersion;
+  }
+
+  /** The version that sealed a value, without opening it. */
+  static versionOf(sealed: string): number | null {
+    const m = /^v(\d+)\./.exec(sealed);
+    return m ? Number(m[1]) : null;
   }
 
   static single(key: Buffer): SecretBox {

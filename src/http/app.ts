@@ -4,8 +4,9 @@ import { newRequestId } from '../core/ids.js';
 import type { IntegrateService } from '../integrate/service.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { Store } from '../store/index.js';
+import type { AbuseLimits } from '../limits/abuse-limits.js';
 import { bearerAuth } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkError, installErrorHandling } from './errors.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { integrateRoutes } from './routes/integrate.js';
@@ -19,6 +20,7 @@ export interface AppDeps {
   registry: ProviderRegistry;
   service: IntegrateService;
   tokenTtlSeconds: number;
+  limits: AbuseLimits;
   logger: FastifyBaseLogger;
 }
 
@@ -36,6 +38,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    frameworkErrors: frameworkError,
     routerOptions: { maxParamLength: 200 },
   });
   app.addHook('onRequest', async (request, reply) => {
@@ -71,12 +74,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { isReady: () => deps.store.isReachable() });
   await app.register(docsRoutes);
   await app.register(oauthRoutes, {
+    limits: deps.limits,
     companies: deps.store.companies,
     tokens: deps.store.tokens,
     tokenTtlSeconds: deps.tokenTtlSeconds,
   });
   await app.register(async (v1) => {
-    v1.addHook('onRequest', bearerAuth(deps.store.tokens));
+    v1.addHook('onRequest', bearerAuth(deps.store.tokens, deps.limits));
     const transactions = new TransactionQueries(deps.store);
     await v1.register(integrateRoutes, {
       service: deps.service,

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthenticationError } from '../core/errors.js';
+import { AuthenticationError, RateLimitedError } from '../core/errors.js';
+import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { Caller } from '../integrate/service.js';
 import type { TokenRepository } from '../store/tokens.js';
 
@@ -15,7 +16,7 @@ const REALM = 'Bearer realm="omnigate"';
  * The bearer check of every `/v1/...` route (RFC 6750). Runs before the body is
  * parsed, so an unauthenticated caller learns nothing about validation.
  */
-export function bearerAuth(tokens: TokenRepository) {
+export function bearerAuth(tokens: TokenRepository, limits: AbuseLimits) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') {
@@ -32,5 +33,7 @@ export function bearerAuth(tokens: TokenRepository) {
       throw new AuthenticationError('invalid_token', 'invalid token');
     }
     request.caller = { companyId: owner.companyId, clientId: owner.clientId };
+    const verdict = await limits.call(owner.clientId);
+    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterSeconds);
   };
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../core/errors.js';
+import { GatewayError, RateLimitedError } from '../core/errors.js';
 
 /** The body of every error the gateway itself produces. */
 export interface ErrorBody {
@@ -58,10 +58,29 @@ export function describeError(error: FastifyError | Error): {
   );
 }
 
+/**
+ * Router errors raised before any route or hook runs (a path that does not
+ * percent-decode, a path parameter over 200 characters): the same JSON shape.
+ */
+export function frameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    sendError(reply, 414, 'uri_too_long', '網址路徑參數過長 (上限 200 字元)');
+    return;
+  }
+  sendError(reply, 400, 'malformed_url', '網址格式錯誤');
+}
+
 /** One place that turns every thrown thing into a JSON answer; never a stack trace. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, code, message } = describeError(error);
+    if (error instanceof RateLimitedError)
+      reply.header('retry-after', String(error.retryAfterSeconds));
     if (status >= 500 && !(error instanceof GatewayError)) {
       request.log.error({ err: { type: error.name, code: error.code } }, 'internal error');
     }

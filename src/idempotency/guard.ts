@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GatewayError } from '../core/errors.js';
+import { GatewayError, ValidationError } from '../core/errors.js';
 import type { Store } from '../store/index.js';
 
 /** Keys are kept at least this long (Stripe keeps 24 hours). */
@@ -33,11 +33,14 @@ const UNKNOWN_OUTCOME_CODES: ReadonlySet<string | null> = new Set([
 ]);
 
 export function fingerprint(operation: string, body: unknown): string {
-  return createHash('sha256')
-    .update(operation)
-    .update('\0')
-    .update(JSON.stringify(body) ?? '')
-    .digest('base64url');
+  let text: string;
+  try {
+    text = JSON.stringify(body) ?? '';
+  } catch {
+    // A body nested too deeply to serialise (RangeError): the caller's fault, not a 500.
+    throw new ValidationError('malformed_body', '請求格式錯誤');
+  }
+  return createHash('sha256').update(operation).update('\0').update(text).digest('base64url');
 }
 
 export function checkKey(key: string): void {

@@ -113,6 +113,14 @@ export class ProvisioningService {
     });
   }
 
+  /** Re-seals every secret at rest under the current master key version. */
+  async rotateMasterKey(): Promise<{ keySets: number; settings: number }> {
+    return {
+      keySets: await this.store.keySets.resealAll(),
+      settings: await this.store.companies.resealSettings(),
+    };
+  }
+
   async #requireCompany(companyId: string): Promise<void> {
     if (!(await this.store.companies.companyExists(companyId))) {
       throw new ProvisioningError(`company ${companyId} does not exist`);

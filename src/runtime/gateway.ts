@@ -55,6 +55,7 @@ export async function startGateway(
       registry: services.registry,
       service: services.integrate,
       tokenTtlSeconds: config.tokenTtlSeconds,
+      limits: services.limits,
       logger,
     });
     await app.listen({ port: config.port, host: config.host });

@@ -2,14 +2,14 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config.js';
-import { SecretBox, generateMasterKey, parseMasterKey } from '../core/master-key.js';
+import { type SecretBox, generateMasterKey, parseMasterKeys } from '../core/master-key.js';
 
 /**
  * The master key: from OMNIGATE_MASTER_KEY, or, for a development start only,
  * generated once and kept in `<data>/master.key` (mode 0600).
  */
 export function loadSecretBox(config: Config): SecretBox {
-  if (config.masterKey !== undefined) return SecretBox.single(parseMasterKey(config.masterKey));
+  if (config.masterKey !== undefined) return parseMasterKeys(config.masterKey);
   if (config.production) {
     throw new ConfigError('OMNIGATE_MASTER_KEY is required for a production start');
   }
@@ -19,5 +19,5 @@ export function loadSecretBox(config: Config): SecretBox {
     writeFileSync(file, `${generateMasterKey()}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
   }
-  return SecretBox.single(parseMasterKey(readFileSync(file, 'utf8')));
+  return parseMasterKeys(readFileSync(file, 'utf8'));
 }

@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type Config } from '../config/config.js';
 import { Reconciler } from '../reconcile/reconciler.js';
+import { AbuseLimits } from '../limits/abuse-limits.js';
+import { InProcessRateLimiter, RedisRateLimiter } from '../limits/rate-limiter.js';
 import { CheckSchedule } from '../reconcile/schedule.js';
 import { IntegrateService } from '../integrate/service.js';
 import { I_CASH_QRCODE_PAY, createIcashQrcodePay } from '../providers/icash-pay/provider.js';
@@ -17,6 +19,7 @@ export interface Services {
   integrate: IntegrateService;
   provisioning: ProvisioningService;
   reconciler: Reconciler;
+  limits: AbuseLimits;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,12 @@ export async function openServices(
   logger: FastifyBaseLogger,
 ): Promise<Services> {
   const store = await openStore(config.databaseUrl, loadSecretBox(config));
+  try {
+    await store.companies.checkMasterKey();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const schedule = new CheckSchedule(config.reconcileScheduleMs, config.reconcileMaxAgeMs);
   const registry = new ProviderRegistry([
     createIcashQrcodePay({
@@ -43,9 +52,14 @@ export async function openServices(
     staleAfterMs: config.upstreamTimeoutMs + config.shutdownGraceMs + 60_000,
     logger,
   });
+  const limits = new AbuseLimits(
+    config.redisUrl ? new RedisRateLimiter(config.redisUrl) : new InProcessRateLimiter(),
+    config,
+  );
   return {
     store,
     registry,
+    limits,
     integrate: new IntegrateService({
       store,
       registry,
@@ -56,6 +70,7 @@ export async function openServices(
     reconciler,
     async close() {
       await reconciler.stop();
+      await limits.close();
       await registry.close();
       await store.close();
     },

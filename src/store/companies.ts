@@ -114,6 +114,32 @@ export class CompanyRepository {
     return { clientId: row.id, companyId: row.company_id };
   }
 
+  /** Fails (MasterKeyError) when the configured master keys cannot open what is stored. */
+  async checkMasterKey(): Promise<void> {
+    await this.#hashingKey();
+  }
+
+  /** Re-seals the hashing key under the current master key version (rotation). */
+  async resealSettings(): Promise<number> {
+    const context = `settings:${HASH_KEY_SETTING}`;
+    const row = await this.db
+      .selectFrom('settings')
+      .selectAll()
+      .where('name', '=', HASH_KEY_SETTING)
+      .executeTakeFirst();
+    if (!row || row.key_version === this.box.currentVersion) return 0;
+    const result = await this.db
+      .updateTable('settings')
+      .set({
+        value: this.box.seal(this.box.open(row.value, context).reveal(), context),
+        key_version: this.box.currentVersion,
+      })
+      .where('name', '=', HASH_KEY_SETTING)
+      .where('value', '=', row.value)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async #hash(secret: string): Promise<string> {
     const key = await this.#hashingKey();
     return createHmac('sha256', key.reveal()).update(secret, 'utf8').digest('base64url');

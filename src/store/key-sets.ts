@@ -70,6 +70,42 @@ export class KeySetRepository {
       .execute();
   }
 
+  /**
+   * Re-seals every value not sealed with the current master key version. Each
+   * row is one guarded UPDATE, so readers always find values they can open and
+   * a concurrent `keys set` is never overwritten.
+   */
+  async resealAll(): Promise<number> {
+    const rows = await this.db
+      .selectFrom('key_sets')
+      .selectAll()
+      .where('key_version', '!=', this.box.currentVersion)
+      .execute();
+    let resealed = 0;
+    for (const row of rows) {
+      const reseal = (column: SealedColumn): string => {
+        const context = sealContext(row.company_id, row.platform_id, row.env, column);
+        return this.box.seal(this.box.open(row[column], context).reveal(), context);
+      };
+      const result = await this.db
+        .updateTable('key_sets')
+        .set({
+          aes_key: reseal('aes_key'),
+          aes_iv: reseal('aes_iv'),
+          client_private_key: reseal('client_private_key'),
+          key_version: this.box.currentVersion,
+        })
+        .where('company_id', '=', row.company_id)
+        .where('platform_id', '=', row.platform_id)
+        .where('env', '=', row.env)
+        .where('updated_at', '=', row.updated_at)
+        .where('key_version', '=', row.key_version)
+        .executeTakeFirst();
+      resealed += Number(result.numUpdatedRows);
+    }
+    return resealed;
+  }
+
   async find(
     companyId: string,
     platformId: string,

@@ -1,18 +1,26 @@
 import type {} from '@fastify/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { describeError } from '../errors.js';
+import type { AbuseLimits } from '../../limits/abuse-limits.js';
 import type { ClientIdentity, CompanyRepository } from '../../store/companies.js';
 import type { TokenRepository } from '../../store/tokens.js';
 
 export interface OAuthDeps {
+  limits: AbuseLimits;
   companies: CompanyRepository;
   tokens: TokenRepository;
   tokenTtlSeconds: number;
 }
 
 type OAuthErrorCode =
-  'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'too_many_requests';
 
 const DESCRIPTIONS: Record<OAuthErrorCode, string> = {
+  too_many_requests: 'Too many failed attempts; retry later',
   invalid_request: 'The request is missing a parameter or is malformed',
   invalid_client: 'Client authentication failed',
   unsupported_grant_type: 'Only grant_type=client_credentials is supported',
@@ -23,14 +31,24 @@ class OAuthError extends Error {
   constructor(
     readonly error: OAuthErrorCode,
     readonly description = DESCRIPTIONS[error],
+    readonly retryAfterSeconds?: number,
   ) {
     super(description);
   }
 }
 
 /** RFC 6749 §5.2 error bodies, with the request id beside them. */
-function sendOAuthError(reply: FastifyReply, err: OAuthError, basic: boolean): FastifyReply {
-  const status = err.error === 'invalid_client' ? 401 : 400;
+function sendOAuthError(
+  reply: FastifyReply,
+  err: OAuthError,
+  basic: boolean,
+  httpStatus?: number,
+): FastifyReply {
+  const status =
+    httpStatus ??
+    (err.error === 'invalid_client' ? 401 : err.error === 'too_many_requests' ? 429 : 400);
+  if (err.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(err.retryAfterSeconds));
   if (status === 401)
     reply.header('www-authenticate', basic ? 'Basic realm="omnigate"' : 'Bearer realm="omnigate"');
   return reply
@@ -92,15 +110,25 @@ function clientCredentials(
   return { clientId: params.client_id, clientSecret: params.client_secret, basic: false };
 }
 
+/** Checks the client's secret, refusing at once while too many attempts failed. */
 async function authenticate(
-  companies: CompanyRepository,
+  deps: OAuthDeps,
   creds: ClientCredentials,
+  address: string,
 ): Promise<ClientIdentity> {
-  if (creds.clientId.length > 200 || creds.clientSecret.length > 200) {
+  const clientKey = creds.clientId.slice(0, 200);
+  const verdict = await deps.limits.tokenAttemptAllowed(clientKey, address);
+  if (!verdict.allowed) {
+    throw new OAuthError('too_many_requests', undefined, verdict.retryAfterSeconds);
+  }
+  const identity =
+    creds.clientId.length > 200 || creds.clientSecret.length > 200
+      ? null
+      : await deps.companies.verifyClient(creds.clientId, creds.clientSecret);
+  if (!identity) {
+    await deps.limits.tokenFailed(clientKey, address);
     throw new OAuthError('invalid_client');
   }
-  const identity = await companies.verifyClient(creds.clientId, creds.clientSecret);
-  if (!identity) throw new OAuthError('invalid_client');
   return identity;
 }
 
@@ -122,6 +150,25 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
       done(null, out);
     },
   );
+
+  // The framework's own refusals on these routes (unreadable or oversized body, media type)
+  // keep the RFC 6749 shape; anything else goes to the application's handler.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status } = describeError(error);
+    if (status >= 500 || status < 400) throw error;
+    const description =
+      status === 413
+        ? 'The request body is too large'
+        : status === 415
+          ? 'Content-Type must be application/x-www-form-urlencoded or application/json'
+          : 'The request body is malformed';
+    return sendOAuthError(
+      reply,
+      new OAuthError('invalid_request', description),
+      /^Basic /i.test(request.headers.authorization ?? ''),
+      status,
+    );
+  });
 
   const handle =
     (fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
@@ -155,7 +202,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
         throw new OAuthError('unsupported_grant_type');
       const scope = params.scope === undefined || params.scope === '' ? 'api' : params.scope;
       if (scope !== 'api') throw new OAuthError('invalid_scope');
-      const identity = await authenticate(deps.companies, creds);
+      const identity = await authenticate(deps, creds, request.ip);
       const { token } = await deps.tokens.issue({ ...identity, scope }, deps.tokenTtlSeconds);
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send({
         access_token: token.reveal(),
@@ -180,7 +227,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
       const params = formParams(request);
       const creds = clientCredentials(request, params);
       if (!params.token) throw new OAuthError('invalid_request', 'token is required');
-      const identity = await authenticate(deps.companies, creds);
+      const identity = await authenticate(deps, creds, request.ip);
       await deps.tokens.revoke(params.token, identity.clientId);
       return reply.header('cache-control', 'no-store').send({});
     }),

@@ -4,6 +4,7 @@ import type { PaymentProvider, PayConfig, ProviderOperation, ProviderOutcome } f
 import { AmountError, amountsFromIcash, toIcashAmount } from './amounts.js';
 import { KeySetCache } from './key-cache.js';
 import { judgeOutcome } from './outcome-check.js';
+import { maskPersonalFields } from './masking.js';
 import { deduct, deductCancel, queryTrade, type IcashTarget } from './operations.js';
 import { RtnCode } from './return-codes.js';
 import type { IcashOutcome, IcashTransport } from './transport.js';
@@ -45,7 +46,7 @@ const text = (request: CheckedRequest, field: string): string => String(request[
 const ntd = (request: CheckedRequest, field: string): string =>
   toIcashAmount(Number(request[field] ?? 0));
 
-/** Turns icash's outcome into the API's answer, converting amounts back to NT$. */
+/** Turns icash's outcome into the API's answer: amounts back to NT$, personal fields masked. */
 function toProviderOutcome(
   outcome: IcashOutcome,
   amountFields: readonly string[],
@@ -63,7 +64,11 @@ function toProviderOutcome(
   return {
     kind: 'answered',
     success: outcome.rtnCode === RtnCode.Success,
-    answer: { RtnCode: outcome.rtnCode, RtnMsg: outcome.rtnMsg, EncData: encData },
+    answer: {
+      RtnCode: outcome.rtnCode,
+      RtnMsg: outcome.rtnMsg,
+      EncData: encData && maskPersonalFields(encData),
+    },
     latencyMs: outcome.latencyMs,
   };
 }
