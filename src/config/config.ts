@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string;
+  /** PostgreSQL connections per process. */
+  databasePoolSize: number;
   /** base64 of 32 bytes; when absent, a development start keeps one under dataDir. */
   masterKey: string | undefined;
   defaultIsTest: boolean;
@@ -25,6 +27,8 @@ export interface Config {
   reconcileIntervalMs: number;
   /** How long in-flight calls may finish after SIGTERM before they are left `unknown`. */
   shutdownGraceMs: number;
+  /** A `pending` row older than this belongs to a dead process (several instances). */
+  pendingStaleAfterMs: number;
   logLevel: string;
   /** Shared rate-limit counters; in-process counters when absent. */
   redisUrl: string | undefined;
@@ -83,6 +87,19 @@ function durations(env: Env, name: string, fallback: string): number[] {
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const config = readConfig(env);
+  // A live process completes or abandons a call within the time-out plus the shutdown grace.
+  config.pendingStaleAfterMs = integer(
+    env,
+    'OMNIGATE_PENDING_STALE_AFTER_MS',
+    config.upstreamTimeoutMs + config.shutdownGraceMs + 10_000,
+    config.upstreamTimeoutMs + 1000,
+    86_400_000,
+  );
+  return config;
+}
+
+function readConfig(env: Env): Config {
   const production = env.NODE_ENV === 'production';
   const dataDir = resolve(env.OMNIGATE_DATA_DIR ?? 'data');
   const logLevel = env.OMNIGATE_LOG_LEVEL ?? 'info';
@@ -97,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.OMNIGATE_HOST || '127.0.0.1',
     dataDir,
     databaseUrl: env.OMNIGATE_DATABASE_URL || resolve(dataDir, 'omnigate.sqlite'),
+    databasePoolSize: integer(env, 'OMNIGATE_DATABASE_POOL_SIZE', 10, 1, 1000),
     masterKey: env.OMNIGATE_MASTER_KEY || undefined,
     defaultIsTest: boolean(env, 'OMNIGATE_DEFAULT_IS_TEST', !production),
     icashProdUrl: url(env, 'OMNIGATE_ICASH_PROD_URL') ?? ICASH_PROD_BASE_URL,
@@ -109,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileMaxAgeMs: durations(env, 'OMNIGATE_RECONCILE_MAX_AGE', '24h')[0]!,
     reconcileIntervalMs: integer(env, 'OMNIGATE_RECONCILE_INTERVAL_MS', 1000, 10, 600_000),
     shutdownGraceMs: integer(env, 'OMNIGATE_SHUTDOWN_GRACE_MS', 15000, 0, 600_000),
+    pendingStaleAfterMs: 0,
     redisUrl: env.OMNIGATE_REDIS_URL || undefined,
     tokenFailuresPerClient: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_CLIENT', 10, 1, 1_000_000),
     tokenFailuresPerAddress: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),

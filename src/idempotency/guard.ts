@@ -91,10 +91,14 @@ export class IdempotencyGuard {
       }
       return { kind: 'replay', status: held.statusCode ?? 500, body: held.responseBody ?? '' };
     }
-    if (call !== undefined && call.state !== 'pending') {
-      // Its process died after the call was recorded: the ledger knows more than the key.
-      return { kind: 'current_state', requestId: held.requestId };
-    }
+    // The key is still in progress. A settled ledger row means either its process
+    // is about to record the answer (409 until it does) or the process died: the
+    // row was recovered from a dead process, or nothing recorded the answer for long.
+    const orphaned =
+      call !== undefined &&
+      call.state !== 'pending' &&
+      (call.errorCode === 'interrupted' || now - call.updatedAt > ABANDONED_AFTER_MS);
+    if (orphaned) return { kind: 'current_state', requestId: held.requestId };
     if (call === undefined && now - held.createdAt > ABANDONED_AFTER_MS) {
       // Its process died before anything was sent: the key can serve this call.
       if (await this.store.idempotency.takeOver(companyId, key, held.requestId, requestId)) {

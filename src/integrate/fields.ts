@@ -1,4 +1,5 @@
 import { invalidField } from '../core/errors.js';
+import { IDENTIFIER } from '../core/ids.js';
 import { parseTaiwanTime } from '../core/taiwan-time.js';
 
 /**
@@ -30,7 +31,6 @@ export interface FieldSpec {
 export type CheckedValue = string | number;
 export type CheckedRequest = Readonly<Record<string, CheckedValue>>;
 
-const TRADE_NO = /^[A-Za-z0-9_-]{1,50}$/;
 const BARCODE = /^[A-Za-z0-9]{1,64}$/;
 const MAX_AMOUNT = 99_999_999_999;
 
@@ -67,7 +67,7 @@ export function checkField(spec: FieldSpec, value: unknown): CheckedValue {
         throw invalidField(spec.name);
       return value;
     case 'tradeNo':
-      if (typeof value !== 'string' || !TRADE_NO.test(value)) throw invalidField(spec.name);
+      if (typeof value !== 'string' || !IDENTIFIER.test(value)) throw invalidField(spec.name);
       return value;
     case 'barcode':
       if (typeof value !== 'string' || !BARCODE.test(value)) throw invalidField(spec.name);

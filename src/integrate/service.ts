@@ -25,8 +25,17 @@ export interface IntegrateDeps {
   firstCheckDelayMs: number;
 }
 
+/**
+ * An identifier for the ledger: at most `max` characters, control characters
+ * (which PostgreSQL text cannot hold, NUL above all) and lone surrogates replaced.
+ */
 const text = (value: unknown, max = 64): string | null =>
-  typeof value === 'string' && value !== '' ? value.slice(0, max) : null;
+  typeof value === 'string' && value !== ''
+    ? value
+        .slice(0, max)
+        .replace(/[\p{Cc}]/gu, '?')
+        .toWellFormed()
+    : null;
 
 /** Best-effort identifiers of a call that failed validation, for its ledger row. */
 function roughIdentifiers(body: unknown): Partial<TransactionOpening> {

@@ -5,6 +5,7 @@ import {
   privateKeyToPem,
   publicKeyToPem,
 } from '../providers/icash-pay/keys.js';
+import { IDENTIFIER } from '../core/ids.js';
 import type { Secret } from '../core/secret.js';
 import type { Environment, Store } from '../store/index.js';
 
@@ -36,10 +37,9 @@ export interface StoreParams {
   icashStoreId?: string | undefined;
 }
 
-const ID = /^[A-Za-z0-9_-]{1,50}$/;
-
 function requireId(value: string, what: string): void {
-  if (!ID.test(value)) throw new ProvisioningError(`${what} must be 1-50 letters, digits, - or _`);
+  if (!IDENTIFIER.test(value))
+    throw new ProvisioningError(`${what} must be 1-50 letters, digits, - or _`);
 }
 
 /** What the CLI and the development start do to a company: the same checks for both. */

@@ -28,7 +28,9 @@ export async function openServices(
   testBaseUrl: string,
   logger: FastifyBaseLogger,
 ): Promise<Services> {
-  const store = await openStore(config.databaseUrl, loadSecretBox(config));
+  const store = await openStore(config.databaseUrl, loadSecretBox(config), {
+    poolSize: config.databasePoolSize,
+  });
   try {
     await store.companies.checkMasterKey();
   } catch (error) {
@@ -49,7 +51,7 @@ export async function openServices(
     intervalMs: config.reconcileIntervalMs,
     // A deduct icash has not seen after several time-outs' worth of waiting never arrived.
     safeWaitMs: Math.max(60_000, config.upstreamTimeoutMs * 3),
-    staleAfterMs: config.upstreamTimeoutMs + config.shutdownGraceMs + 60_000,
+    staleAfterMs: config.pendingStaleAfterMs,
     logger,
   });
   const limits = new AbuseLimits(

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TYPE,
@@ -67,12 +65,6 @@ const probe = (url: string, token: string) =>
     }),
     { token },
   );
-
-function databaseBytes(dataDir: string): Buffer {
-  const files = readdirSync(dataDir).filter((f) => f.startsWith('omnigate.sqlite'));
-  expect(files).toContain('omnigate.sqlite');
-  return Buffer.concat(files.map((f) => readFileSync(join(dataDir, f))));
-}
 
 describe('OAuth token endpoint and bearer authentication', () => {
   const TTL = 3600;
@@ -380,7 +372,7 @@ describe('OAuth token endpoint and bearer authentication', () => {
     const secrets = [extra.clientSecret, company.clientSecret];
     // Use a token so the database sees it looked up, too.
     expect((await probe(t.url, tokens[1]!)).status).toBe(404);
-    const bytes = databaseBytes(t.dataDir);
+    const bytes = t.databaseBytes();
     // The search itself works: the client ids are there.
     expect(bytes.includes(Buffer.from(extra.clientId))).toBe(true);
     for (const value of [...tokens, ...secrets]) {

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/index.js';
+import { createTestDatabase } from '../support/backend.js';
 
 export const TYPE = 'I_CASH_QRCODE_PAY';
 
@@ -23,14 +24,20 @@ export interface TestGateway {
   gateway: GatewayHandle;
   url: string;
   dataDir: string;
+  /** Every byte the database holds (SQLite files, or a pg_dump on PostgreSQL). */
+  databaseBytes(): Buffer;
   /** Every log line the gateway wrote. */
   logs: string[];
   close(): Promise<void>;
 }
 
-/** A real gateway on a real socket with a real SQLite file in a temp folder. */
+/**
+ * A real gateway on a real socket, on a real SQLite file in a temp folder or,
+ * in the `postgres` test project, on a fresh PostgreSQL database.
+ */
 export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnigate-test-'));
+  const database = await createTestDatabase(dataDir);
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -44,6 +51,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     OMNIGATE_SANDBOX: 'off',
     OMNIGATE_LOG_LEVEL: 'info',
     OMNIGATE_UPSTREAM_TIMEOUT_MS: '2000',
+    ...(database.url ? { OMNIGATE_DATABASE_URL: database.url } : {}),
     ...env,
   });
   const gateway = await startGateway(config, { demo: false, logStream });
@@ -52,8 +60,10 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     url: gateway.url,
     dataDir,
     logs,
+    databaseBytes: () => database.dump(),
     async close() {
       await gateway.close();
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

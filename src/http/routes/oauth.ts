@@ -1,6 +1,7 @@
 import type {} from '@fastify/swagger';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeError } from '../errors.js';
+import { CLIENT_ID } from '../../core/ids.js';
 import type { AbuseLimits } from '../../limits/abuse-limits.js';
 import type { ClientIdentity, CompanyRepository } from '../../store/companies.js';
 import type { TokenRepository } from '../../store/tokens.js';
@@ -122,7 +123,7 @@ async function authenticate(
     throw new OAuthError('too_many_requests', undefined, verdict.retryAfterSeconds);
   }
   const identity =
-    creds.clientId.length > 200 || creds.clientSecret.length > 200
+    !CLIENT_ID.test(creds.clientId) || creds.clientSecret.length > 200
       ? null
       : await deps.companies.verifyClient(creds.clientId, creds.clientSecret);
   if (!identity) {

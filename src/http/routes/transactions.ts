@@ -1,6 +1,7 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError, invalidField, missingField } from '../../core/errors.js';
+import { IDENTIFIER, REQUEST_ID } from '../../core/ids.js';
 import type { TransactionQueries } from '../../integrate/transactions.js';
 
 /**
@@ -26,7 +27,9 @@ export async function transactionRoutes(
     },
     async (request) => {
       const { request_id: requestId } = request.params as { request_id: string };
-      const found = await deps.transactions.byRequestId(request.caller!.companyId, requestId);
+      const found = REQUEST_ID.test(requestId)
+        ? await deps.transactions.byRequestId(request.caller!.companyId, requestId)
+        : undefined;
       if (!found) throw new NotFoundError(`交易 ${requestId.slice(0, 100)} 不存在`);
       return found;
     },
@@ -52,7 +55,7 @@ export async function transactionRoutes(
       }
       const no = query.MerchantTradeNo;
       if (no === undefined || no === '') throw missingField('MerchantTradeNo');
-      if (typeof no !== 'string' || no.length > 50) throw invalidField('MerchantTradeNo');
+      if (typeof no !== 'string' || !IDENTIFIER.test(no)) throw invalidField('MerchantTradeNo');
       return {
         transactions: await deps.transactions.byMerchantTradeNo(request.caller!.companyId, no),
       };
