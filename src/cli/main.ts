@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { MasterKeyError, generateMasterKey } from '../core/master-key.js';
+import { ProvisioningError, type ProvisioningService } from '../provisioning/service.js';
 import { loadSecretBox } from '../runtime/master-key.js';
-import { ProvisioningError } from '../provisioning/service.js';
-import { startGateway } from '../runtime/gateway.js';
-import { openProvisioning } from '../runtime/services.js';
-import { startSandbox } from '../sandbox/index.js';
-import { migrateDatabase } from '../store/index.js';
+
+// Each command loads only what it needs, so provisioning commands start quickly.
+const gatewayModule = () => import('../runtime/gateway.js');
+const sandboxModule = () => import('../sandbox/index.js');
+const provisioningModule = () => import('../runtime/provisioning.js');
+const storeModule = () => import('../store/index.js');
 
 /** A failure the user can act on: printed as one line on stderr, exit code 1. */
 class UsageError extends Error {}
@@ -79,6 +81,7 @@ export function buildCli(io: Io = defaultIo): Command {
       'run the gateway (what `npm start` runs); development starts the sandbox and a demo',
     )
     .action(async () => {
+      const { startGateway } = await gatewayModule();
       const gateway = await startGateway(loadConfig());
       report(
         io,
@@ -102,6 +105,7 @@ export function buildCli(io: Io = defaultIo): Command {
       if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535) {
         throw new UsageError('--port must be a port number');
       }
+      const { startSandbox } = await sandboxModule();
       const sandbox = await startSandbox({
         port: Number(opts.port),
         host: opts.host,
@@ -115,6 +119,7 @@ export function buildCli(io: Io = defaultIo): Command {
     .command('migrate')
     .description('create or upgrade the database schema')
     .action(async () => {
+      const { migrateDatabase } = await storeModule();
       const applied = await migrateDatabase(loadConfig().databaseUrl);
       report(
         io,
@@ -124,9 +129,8 @@ export function buildCli(io: Io = defaultIo): Command {
       );
     });
 
-  const withProvisioning = async <T>(
-    fn: (p: Awaited<ReturnType<typeof openProvisioning>>['provisioning']) => Promise<T>,
-  ): Promise<T> => {
+  const withProvisioning = async <T>(fn: (p: ProvisioningService) => Promise<T>): Promise<T> => {
+    const { openProvisioning } = await provisioningModule();
     const opened = await openProvisioning(loadConfig());
     try {
       return await fn(opened.provisioning);

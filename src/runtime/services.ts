@@ -5,7 +5,7 @@ import { AbuseLimits } from '../limits/abuse-limits.js';
 import { InProcessRateLimiter, RedisRateLimiter } from '../limits/rate-limiter.js';
 import { CheckSchedule } from '../reconcile/schedule.js';
 import { IntegrateService } from '../integrate/service.js';
-import { I_CASH_QRCODE_PAY, createIcashQrcodePay } from '../providers/icash-pay/provider.js';
+import { createIcashQrcodePay } from '../providers/icash-pay/provider.js';
 import { IcashTransport } from '../providers/icash-pay/transport.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { ProvisioningService } from '../provisioning/service.js';
@@ -76,17 +76,5 @@ export async function openServices(
       await registry.close();
       await store.close();
     },
-  };
-}
-
-/** Only what the CLI needs: the store and provisioning, no upstream client. */
-export async function openProvisioning(config: Config): Promise<{
-  provisioning: ProvisioningService;
-  close(): Promise<void>;
-}> {
-  const store = await openStore(config.databaseUrl, loadSecretBox(config));
-  return {
-    provisioning: new ProvisioningService(store, [I_CASH_QRCODE_PAY]),
-    close: () => store.close(),
   };
 }

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { createRequire } from 'node:module';
+import type PgModule from 'pg';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -20,8 +21,13 @@ export interface DatabaseHandle {
 export function openDatabase(url: string, options: { poolSize?: number } = {}): DatabaseHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // bigint columns hold epoch milliseconds: well inside 2^53.
+    // Loaded only for PostgreSQL, so SQLite-only commands start without it.
+    const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // An idle connection that dies (PostgreSQL restart, failover, DROP … WITH FORCE) leaves the
+    // pool and is replaced on demand; without a listener pg's 'error' event crashes the process.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
@@ -33,8 +39,33 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: preparingOnce(sqlite) }),
+  });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; a call runs the same few
+ * statements every time, so each distinct SQL text is prepared once and reused
+ * (docs/performance.md). Bounded, oldest first out, for statements built with
+ * variable shapes. Safe because better-sqlite3 runs one statement at a time on
+ * one connection and nothing here streams (a streamed statement stays busy).
+ */
+function preparingOnce(sqlite: SQLite.Database, max = 256): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        statement = sqlite.prepare(text);
+        if (statements.size >= max) statements.delete(statements.keys().next().value!);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /** True when the database answers a trivial query. */

@@ -10,7 +10,9 @@ import { RtnCode } from './return-codes.js';
 import type { IcashOutcome, IcashTransport } from './transport.js';
 import { DEDUCT_AMOUNT_FIELDS, QUERY_AMOUNT_FIELDS, type DeductRequest } from './wire.js';
 
-export const I_CASH_QRCODE_PAY = 'I_CASH_QRCODE_PAY';
+import { I_CASH_QRCODE_PAY } from './payment-type.js';
+
+export { I_CASH_QRCODE_PAY };
 
 export interface IcashProviderOptions {
   transport: IcashTransport;
