@@ -1,12 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
 import { startSandbox, type SandboxCall, type SandboxHandle } from '../../src/sandbox/index.js';
 
 /**
@@ -15,34 +13,41 @@ import { startSandbox, type SandboxCall, type SandboxHandle } from '../../src/sa
  * in-process sandbox over real sockets.
  */
 
-export const TYPE = 'I_CASH_QRCODE_PAY';
-export const STORE_ID = 'S1';
-export const BIN = fileURLToPath(new URL('../../bin/omnigate.mjs', import.meta.url));
+// The process, sandbox and request helpers shared with the single-instance reliability tests.
+export {
+  BIN,
+  STORE_ID,
+  TYPE,
+  cancelBody,
+  clearFaults,
+  injectFault,
+  newBarcode,
+  newMerchant,
+  now,
+  payBody,
+  removeDir,
+  sleep,
+  tradeNo,
+  upstreamCalls,
+  waitFor,
+  type Exit,
+} from '../reliability/helpers.js';
+import {
+  newBarcode,
+  payBody,
+  BIN,
+  TYPE,
+  STORE_ID,
+  waitFor,
+  type Exit,
+} from '../reliability/helpers.js';
 export const POSTGRES_ADMIN_URL =
   process.env.OMNIGATE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.OMNIGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export { startSandbox, type SandboxCall, type SandboxHandle };
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs: number,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
-
 /** True when PostgreSQL answers on the admin URL within a few seconds. */
 export async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({
@@ -121,8 +126,6 @@ export async function createDatabase(): Promise<TestDatabase> {
 
 export const newMasterKey = (): string => randomBytes(32).toString('base64');
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'omnigate-mi-'));
-export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
-
 /**
  * A child's environment: ours without NODE_ENV (vitest sets `test`) and without
  * any OMNIGATE_* setting, plus `env`.
@@ -190,30 +193,6 @@ export interface SandboxMerchant {
   ServerPublicKey: string;
 }
 
-async function sandboxRequest<T>(
-  sandbox: SandboxHandle,
-  method: 'POST' | 'DELETE',
-  path: string,
-  body?: object,
-): Promise<T> {
-  const res = await fetch(`${sandbox.url}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`sandbox ${method} ${path}: HTTP ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
-
-export const newMerchant = (sandbox: SandboxHandle): Promise<SandboxMerchant> =>
-  sandboxRequest<SandboxMerchant>(sandbox, 'POST', '/sandbox/merchants', {});
-
-export const newBarcode = async (sandbox: SandboxHandle, balance = 1000): Promise<string> =>
-  (await sandboxRequest<{ Barcode: string }>(sandbox, 'POST', '/sandbox/barcodes', { balance }))
-    .Barcode;
-
 export interface FaultSpec {
   MerchantID: string;
   fault: 'delay' | 'http500' | 'drop' | 'bad_signature' | 'non_json';
@@ -223,25 +202,7 @@ export interface FaultSpec {
   process?: boolean;
 }
 
-export const injectFault = (sandbox: SandboxHandle, fault: FaultSpec): Promise<unknown> =>
-  sandboxRequest(sandbox, 'POST', '/sandbox/faults', fault);
-
-export const clearFaults = (sandbox: SandboxHandle): Promise<unknown> =>
-  sandboxRequest(sandbox, 'DELETE', '/sandbox/faults');
-
 /** The sandbox's calls of one operation for one MerchantTradeNo. */
-export function upstreamCalls(
-  sandbox: SandboxHandle,
-  operation: string,
-  merchantTradeNo: string,
-): SandboxCall[] {
-  return sandbox
-    .calls()
-    .filter(
-      (c) => c.path.endsWith(`/${operation}`) && c.payload?.MerchantTradeNo === merchantTradeNo,
-    );
-}
-
 export interface Provisioned {
   companyId: string;
   clientId: string;
@@ -312,11 +273,6 @@ export async function provision(d: Deployment, merchant: SandboxMerchant): Promi
   ]);
   const [client] = await Promise.all([newClient(d, companyId), keys, store]);
   return client;
-}
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
 }
 
 export interface GatewayChild {
@@ -453,34 +409,6 @@ export async function issueToken(url: string, p: Provisioned): Promise<string> {
   if (res.status !== 200) throw new Error(`token: HTTP ${res.status} ${res.text}`);
   return String(res.body.access_token);
 }
-
-export const now = (): string => formatTaiwanTime(new Date());
-
-let sequence = 0;
-/** A MerchantTradeNo unique within the run. */
-export const tradeNo = (prefix = 'M'): string =>
-  `${prefix}${Date.now().toString(36)}${(sequence++).toString(36)}${randomBytes(3).toString('hex')}`.toUpperCase();
-
-export const payBody = (barcode: string, merchantTradeNo: string, amount = 100): object => ({
-  type: TYPE,
-  store_id: STORE_ID,
-  request: {
-    MerchantTradeNo: merchantTradeNo,
-    StoreName: '測試門市',
-    MerchantTradeDate: now(),
-    TotalAmount: amount,
-    ItemAmt: amount,
-    UtilityAmt: 0,
-    CommAmt: 0,
-    Barcode: barcode,
-  },
-});
-
-export const cancelBody = (merchantTradeNo: string, date = now()): object => ({
-  type: TYPE,
-  store_id: STORE_ID,
-  request: { MerchantTradeNo: merchantTradeNo, MerchantTradeDate: date },
-});
 
 /** Pays `merchantTradeNo` with a fresh barcode through `url`; fails unless icash says RtnCode 1. */
 export async function pay(
