@@ -2,7 +2,7 @@
  * `npm run bench`: the gateway's cost per cancel, against the cryptographic floor.
  *
  *   npm run bench [-- --duration 10 --warmup 3 --connections 16 --rows 1000000 --quick
- *                     --modes max,half,ledger,sandbox,multi --cpu-prof DIR]
+ *                     --modes max,half,ledger,sandbox,multi,postgres --cpu-prof DIR]
  *   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROWS, BENCH_MODES)
  *
  * Starts `omnigate serve` as in production (NODE_ENV=production, SQLite file,
@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { formatTaiwanTime } from '../src/core/taiwan-time.js';
 import { measureFloor, type CryptoFloor } from './lib/floor.js';
 import {
+  type Deployment,
   type GatewayProcess,
   type MerchantKeys,
   STORE_ID,
@@ -32,6 +33,7 @@ import {
   startGateway,
 } from './lib/gateway.js';
 import { fillLedger } from './lib/ledger-fill.js';
+import { POSTGRES_ADMIN_URL, createBenchDatabase } from './lib/postgres.js';
 import { type LoadResult, drive, storeCancelBody } from './lib/load.js';
 import {
   ROOT,
@@ -69,7 +71,7 @@ const CONNECTIONS = Math.floor(numberOption('connections', 16, 1, 1024));
 const ROWS = Math.floor(numberOption('rows', QUICK ? 200_000 : 1_000_000, 0, 10_000_000));
 const SIGN_ITERATIONS = QUICK ? 300 : 2000;
 const SANDBOX_TRADES = QUICK ? 30 : 200;
-const ALL_MODES = ['max', 'half', 'ledger', 'sandbox', 'multi'] as const;
+const ALL_MODES = ['max', 'half', 'ledger', 'sandbox', 'multi', 'postgres'] as const;
 type Mode = (typeof ALL_MODES)[number];
 const MODES = new Set<Mode>(
   (option('modes') ?? ALL_MODES.join(','))
@@ -523,19 +525,16 @@ async function main(): Promise<Record<string, unknown>> {
       };
     }
 
-    let multi: Measured | undefined;
-    if (MODES.has('multi')) {
-      const dir = join(root, 'multi');
-      mkdirSync(dir);
-      const deployment = provision(dir, keys);
-      const gateways = [
-        await startGateway(deployment, stub.baseUrl),
-        await startGateway(deployment, stub.baseUrl),
-      ];
+    const extraRuns: Measured[] = [];
+    /** `count` gateway processes on one deployment, the connections split between them. */
+    const runProcesses = async (deployment: Deployment, count: number, label: string) => {
+      const gateways: GatewayProcess[] = [];
+      for (let i = 0; i < count; i += 1)
+        gateways.push(await startGateway(deployment, stub.baseUrl));
       const token = await issueToken(gateways[0]!.url, deployment);
       const perProcess = Math.max(1, Math.floor(CONNECTIONS / gateways.length));
       await Promise.all(gateways.map((g) => warmUp(g.url, token, perProcess)));
-      multi = await measure(gateways, stub.pid, () =>
+      const measured = await measure(gateways, stub.pid, () =>
         Promise.all(
           gateways.map((g) =>
             drive({
@@ -549,13 +548,55 @@ async function main(): Promise<Record<string, unknown>> {
         ),
       );
       await Promise.all(gateways.map((g) => stopChild(g.child)));
-      log(summary('two processes, one SQLite file', multi));
-      modes.two_processes = {
-        processes: gateways.length,
-        connections_per_process: perProcess,
-        speedup_vs_one: max ? round(multi.requestsPerSecond / max.requestsPerSecond, 2) : null,
-        ...loadFields(multi),
+      log(summary(label, measured));
+      extraRuns.push(measured);
+      return {
+        measured,
+        fields: {
+          processes: gateways.length,
+          connections_per_process: perProcess,
+          ...loadFields(measured),
+        },
       };
+    };
+
+    if (MODES.has('multi')) {
+      const dir = join(root, 'multi');
+      mkdirSync(dir);
+      const { measured, fields } = await runProcesses(
+        provision(dir, keys),
+        2,
+        'two processes, one SQLite file',
+      );
+      modes.two_processes = {
+        ...fields,
+        speedup_vs_one: max ? round(measured.requestsPerSecond / max.requestsPerSecond, 2) : null,
+      };
+    }
+
+    if (MODES.has('postgres')) {
+      const database = await createBenchDatabase();
+      if (!database) {
+        log('postgres: not reachable at ' + POSTGRES_ADMIN_URL + ', mode skipped');
+      } else {
+        try {
+          const dir = join(root, 'postgres');
+          mkdirSync(dir);
+          const deployment = provision(dir, keys, database.url);
+          const one = await runProcesses(deployment, 1, 'PostgreSQL, one instance');
+          const two = await runProcesses(deployment, 2, 'PostgreSQL, two instances');
+          modes.postgres_one_instance = one.fields;
+          modes.postgres_two_instances = {
+            ...two.fields,
+            speedup_vs_one: round(
+              two.measured.requestsPerSecond / one.measured.requestsPerSecond,
+              2,
+            ),
+          };
+        } finally {
+          await database.drop();
+        }
+      }
     }
     await stub.stop();
 
@@ -591,9 +632,7 @@ async function main(): Promise<Record<string, unknown>> {
         growth <= TARGETS.ledgerCpuGrowth,
       );
     }
-    const failedCalls = peaks
-      .concat(multi ? [multi] : [])
-      .some((m) => m.non2xx > 0 || m.errors > 0);
+    const failedCalls = peaks.concat(extraRuns).some((m) => m.non2xx > 0 || m.errors > 0);
     return {
       bench: 'cancel',
       at: new Date().toISOString(),

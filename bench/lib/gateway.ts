@@ -87,10 +87,11 @@ export type ProvisionKeys = Pick<
   | 'serverPublicKeyPem'
 >;
 
-export function provision(dataDir: string, keys: ProvisionKeys): Deployment {
+/** `databaseUrl`: a PostgreSQL URL instead of the SQLite file under `dataDir`. */
+export function provision(dataDir: string, keys: ProvisionKeys, databaseUrl?: string): Deployment {
   const base = {
     dataDir,
-    databaseFile: join(dataDir, 'omnigate.sqlite'),
+    databaseFile: databaseUrl ?? join(dataDir, 'omnigate.sqlite'),
     masterKey: randomBytes(32).toString('base64'),
   };
   const env = productionEnv(base);
