@@ -110,6 +110,10 @@ export class IcashTransport {
     let status: number;
     let raw: Buffer;
     let responseSignature: string | undefined;
+    // One deadline for the whole exchange, cleared when it ends (AbortSignal.timeout
+    // would keep a timer per call alive for the full time-out and fire it anyway).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
     try {
       const res = await request(baseUrl + path, {
         method: 'POST',
@@ -120,16 +124,18 @@ export class IcashTransport {
           [WIRE_HEADER_SIGNATURE]: signature,
         },
         body,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: deadline.signal,
       });
       status = res.statusCode;
       const header = res.headers[HEADER_SIGNATURE];
       responseSignature = Array.isArray(header) ? header[0] : header;
       raw = Buffer.from(await res.body.arrayBuffer());
     } catch (error) {
-      const code = errorCode(error);
+      const code = deadline.signal.aborted ? 'TimeoutError' : errorCode(error);
       if (NOT_SENT_CODES.has(code)) return { kind: 'not_sent', reason: code, latencyMs: elapsed() };
       return { kind: 'unknown', reason: code, latencyMs: elapsed() };
+    } finally {
+      clearTimeout(timer);
     }
     return interpretAnswer(status, raw, responseSignature, keys, elapsed());
   }
