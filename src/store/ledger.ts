@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
+import type { TransactionsTable } from './schema.js';
 
 export type TransactionState =
   'pending' | 'succeeded' | 'declined' | 'rejected' | 'failed' | 'unknown';
@@ -269,29 +271,8 @@ function outcomeColumns(o: TransactionOutcome) {
   };
 }
 
-interface Row {
-  request_id: string;
-  company_id: string;
-  client_id: string;
-  operation: string;
-  type: string | null;
-  env: string | null;
-  scenario: string | null;
-  store_id: string | null;
-  platform_id: string | null;
-  merchant_id: string | null;
-  merchant_trade_no: string | null;
-  state: string;
-  rtn_code: number | null;
-  rtn_msg: string | null;
-  error_code: string | null;
-  http_status: number | null;
-  upstream_latency_ms: number | null;
-  created_at: number;
-  updated_at: number;
-  check_attempts: number;
-  next_check_at: number | null;
-}
+/** A transactions row as the database returns it. */
+type Row = Selectable<TransactionsTable>;
 
 function fromRow(r: Row): TransactionRecord {
   return {
