@@ -27,7 +27,7 @@ const BOTH_BACKENDS = [
   'test/reliability/{reconcile,idempotency}.test.ts',
   'test/security/**/*.test.ts',
 ];
-const SQLITE_ONLY = ['test/gateway/demo.test.ts'];
+const SQLITE_ONLY = ['test/gateway/demo.test.ts', 'test/gateway/production.test.ts'];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const withPostgres = process.env.OMNIGATE_TEST_POSTGRES !== 'off' && (await postgresReachable());
