@@ -30,6 +30,11 @@ export interface Config {
   /** A `pending` row older than this belongs to a dead process (several instances). */
   pendingStaleAfterMs: number;
   logLevel: string;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty: the
+   * client address is the socket's.
+   */
+  trustProxy: string[];
   /** Shared rate-limit counters; in-process counters when absent. */
   redisUrl: string | undefined;
   /** Failed token requests allowed per client id, and per source address, per 15 minutes. */
@@ -129,6 +134,10 @@ function readConfig(env: Env): Config {
     shutdownGraceMs: integer(env, 'OMNIGATE_SHUTDOWN_GRACE_MS', 15000, 0, 600_000),
     pendingStaleAfterMs: 0,
     redisUrl: env.OMNIGATE_REDIS_URL || undefined,
+    trustProxy: (env.OMNIGATE_TRUST_PROXY ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
     tokenFailuresPerClient: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_CLIENT', 10, 1, 1_000_000),
     tokenFailuresPerAddress: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
     callsPerMinute: integer(env, 'OMNIGATE_RATE_LIMIT_PER_MINUTE', 3000, 0, 100_000_000),

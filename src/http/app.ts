@@ -21,6 +21,8 @@ export interface AppDeps {
   service: IntegrateService;
   tokenTtlSeconds: number;
   limits: AbuseLimits;
+  /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs). */
+  trustProxy?: string[];
   logger: FastifyBaseLogger;
 }
 
@@ -31,6 +33,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
+    // Only the listed proxies may name the client address (the token endpoint's per-address limit).
+    trustProxy: deps.trustProxy && deps.trustProxy.length > 0 ? deps.trustProxy : false,
     genReqId: () => newRequestId(),
     requestIdHeader: false,
     // One line per request from our own onResponse hook; no request bodies, no headers.

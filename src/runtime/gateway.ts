@@ -56,6 +56,7 @@ export async function startGateway(
       service: services.integrate,
       tokenTtlSeconds: config.tokenTtlSeconds,
       limits: services.limits,
+      trustProxy: config.trustProxy,
       logger,
     });
     await app.listen({ port: config.port, host: config.host });
