@@ -92,19 +92,6 @@ function durations(env: Env, name: string, fallback: string): number[] {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const config = readConfig(env);
-  // A live process completes or abandons a call within the time-out plus the shutdown grace.
-  config.pendingStaleAfterMs = integer(
-    env,
-    'OMNIGATE_PENDING_STALE_AFTER_MS',
-    config.upstreamTimeoutMs + config.shutdownGraceMs + 10_000,
-    config.upstreamTimeoutMs + 1000,
-    86_400_000,
-  );
-  return config;
-}
-
-function readConfig(env: Env): Config {
   const production = env.NODE_ENV === 'production';
   const dataDir = resolve(env.OMNIGATE_DATA_DIR ?? 'data');
   const logLevel = env.OMNIGATE_LOG_LEVEL ?? 'info';
@@ -113,6 +100,8 @@ function readConfig(env: Env): Config {
       'OMNIGATE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
     );
   }
+  const upstreamTimeoutMs = integer(env, 'OMNIGATE_UPSTREAM_TIMEOUT_MS', 10000, 100, 120_000);
+  const shutdownGraceMs = integer(env, 'OMNIGATE_SHUTDOWN_GRACE_MS', 15000, 0, 600_000);
   return {
     production,
     port: integer(env, 'OMNIGATE_PORT', 3000, 0, 65535),
@@ -127,12 +116,19 @@ function readConfig(env: Env): Config {
     sandbox: boolean(env, 'OMNIGATE_SANDBOX', !production),
     sandboxPort: integer(env, 'OMNIGATE_SANDBOX_PORT', 4000, 0, 65535),
     tokenTtlSeconds: integer(env, 'OMNIGATE_TOKEN_TTL_SECONDS', 86400, 60, 31_536_000),
-    upstreamTimeoutMs: integer(env, 'OMNIGATE_UPSTREAM_TIMEOUT_MS', 10000, 100, 120_000),
+    upstreamTimeoutMs,
     reconcileScheduleMs: durations(env, 'OMNIGATE_RECONCILE_SCHEDULE', '5s,15s,1m,5m,30m,1h'),
     reconcileMaxAgeMs: durations(env, 'OMNIGATE_RECONCILE_MAX_AGE', '24h')[0]!,
     reconcileIntervalMs: integer(env, 'OMNIGATE_RECONCILE_INTERVAL_MS', 1000, 10, 600_000),
-    shutdownGraceMs: integer(env, 'OMNIGATE_SHUTDOWN_GRACE_MS', 15000, 0, 600_000),
-    pendingStaleAfterMs: 0,
+    shutdownGraceMs,
+    // A live process completes or abandons a call within the time-out plus the shutdown grace.
+    pendingStaleAfterMs: integer(
+      env,
+      'OMNIGATE_PENDING_STALE_AFTER_MS',
+      upstreamTimeoutMs + shutdownGraceMs + 10_000,
+      upstreamTimeoutMs + 1000,
+      86_400_000,
+    ),
     redisUrl: env.OMNIGATE_REDIS_URL || undefined,
     trustProxy: (env.OMNIGATE_TRUST_PROXY ?? '')
       .split(',')
