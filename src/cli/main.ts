@@ -4,7 +4,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { MasterKeyError, generateMasterKey } from '../core/master-key.js';
 import { ProvisioningError, type ProvisioningService } from '../provisioning/service.js';
-import { loadSecretBox } from '../runtime/master-key.js';
 
 // Each command loads only what it needs, so provisioning commands start quickly.
 const gatewayModule = () => import('../runtime/gateway.js');
@@ -282,10 +281,9 @@ export function buildCli(io: Io = defaultIo): Command {
       're-seal every secret with the first key of OMNIGATE_MASTER_KEY="v2:<new>,v1:<old>" (see docs/security.md)',
     )
     .action(async () => {
-      const config = loadConfig();
       const counts = await withProvisioning((p) => p.rotateMasterKey());
       report(io, json(), {
-        key_version: loadSecretBox(config).currentVersion,
+        key_version: counts.keyVersion,
         key_sets_resealed: counts.keySets,
         settings_resealed: counts.settings,
       });

@@ -114,8 +114,9 @@ export class ProvisioningService {
   }
 
   /** Re-seals every secret at rest under the current master key version. */
-  async rotateMasterKey(): Promise<{ keySets: number; settings: number }> {
+  async rotateMasterKey(): Promise<{ keyVersion: number; keySets: number; settings: number }> {
     return {
+      keyVersion: this.store.keyVersion,
       keySets: await this.store.keySets.resealAll(),
       settings: await this.store.companies.resealSettings(),
     };

@@ -13,6 +13,8 @@ import type { Kysely } from 'kysely';
 /** The gateway's whole persistence, opened and migrated in one step. */
 export interface Store {
   dialect: DatabaseHandle['dialect'];
+  /** The master-key version new secrets are sealed with. */
+  keyVersion: number;
   companies: CompanyRepository;
   tokens: TokenRepository;
   keySets: KeySetRepository;
@@ -32,6 +34,7 @@ export async function openStore(
   if (options.migrate !== false) await migrateToLatest(handle.db as unknown as Kysely<unknown>);
   return {
     dialect: handle.dialect,
+    keyVersion: box.currentVersion,
     companies: new CompanyRepository(handle.db, box),
     tokens: new TokenRepository(handle.db),
     keySets: new KeySetRepository(handle.db, box),
