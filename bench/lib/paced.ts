@@ -1,13 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { type LoadOptions, type LoadResult, storeCancelBody } from './load.js';
+import { type LoadOptions, type LoadResult, percentile, storeCancelBody } from './load.js';
 import { round } from './processes.js';
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
-}
 
 /**
  * An open-loop load at an even rate: request i is due at start + i / rate, and
