@@ -218,3 +218,22 @@ export const searchPath = (query: Record<string, string>): string =>
   `/v1/payment/integrate/search?${new URLSearchParams(query).toString()}`;
 
 export { startSandbox, type SandboxHandle };
+
+/** A sandbox, a gateway whose test environment is that sandbox, and a company with store `S1`. */
+export interface StoreScenario {
+  sandbox: SandboxHandle;
+  t: TestGateway;
+  company: TestCompany;
+  merchant: SandboxMerchant;
+}
+
+/** The setup most pipeline tests share: store `S1` configured with a sandbox merchant's keys. */
+export async function startStoreScenario(env: Record<string, string> = {}): Promise<StoreScenario> {
+  const sandbox = await startSandbox();
+  const t = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl, ...env });
+  const company = await newCompany(t);
+  const merchant = await newMerchant(sandbox);
+  await registerKeys(t, company.companyId, merchant);
+  await registerStore(t, company.companyId, 'S1', merchant);
+  return { sandbox, t, company, merchant };
+}

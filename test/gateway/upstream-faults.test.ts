@@ -4,7 +4,6 @@ import {
   api,
   newBarcode,
   newCompany,
-  newMerchant,
   now,
   payRequest,
   registerKeys,
@@ -12,6 +11,7 @@ import {
   sandboxPost,
   searchPath,
   startSandbox,
+  startStoreScenario,
   startTestGateway,
   tradeNo,
   type SandboxHandle,
@@ -32,15 +32,9 @@ describe('upstream faults on cancel', () => {
   let merchant: SandboxMerchant;
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+    ({ sandbox, t, company, merchant } = await startStoreScenario({
       OMNIGATE_UPSTREAM_TIMEOUT_MS: '400',
-    });
-    company = await newCompany(t);
-    merchant = await newMerchant(sandbox);
-    await registerKeys(t, company.companyId, merchant);
-    await registerStore(t, company.companyId, 'S1', merchant);
+    }));
   });
 
   afterAll(async () => {

@@ -4,14 +4,10 @@ import {
   api,
   newBarcode,
   newCompany,
-  newMerchant,
   now,
   payRequest,
-  registerKeys,
-  registerStore,
   sandboxPost,
-  startSandbox,
-  startTestGateway,
+  startStoreScenario,
   tradeNo,
   type SandboxHandle,
   type SandboxMerchant,
@@ -42,17 +38,11 @@ describe('reconciliation of unknown outcomes', () => {
   let merchant: SandboxMerchant;
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+    ({ sandbox, t, company, merchant } = await startStoreScenario({
       OMNIGATE_UPSTREAM_TIMEOUT_MS: '300',
       OMNIGATE_RECONCILE_SCHEDULE: '100ms,200ms',
       OMNIGATE_RECONCILE_INTERVAL_MS: '50',
-    });
-    company = await newCompany(t);
-    merchant = await newMerchant(sandbox);
-    await registerKeys(t, company.companyId, merchant);
-    await registerStore(t, company.companyId, 'S1', merchant);
+    }));
   });
 
   afterAll(async () => {
