@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createRequire } from 'node:module';
 import type PgModule from 'pg';
+import { DirectSqlite } from './direct.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -11,6 +12,8 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   db: Db;
   dialect: 'sqlite' | 'postgres';
+  /** SQLite only: the request path's statements without Kysely (src/store/direct.ts). */
+  direct?: DirectSqlite;
   close(): Promise<void>;
 }
 
@@ -39,10 +42,12 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const statements = preparingOnce(sqlite);
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: preparingOnce(sqlite) }),
+    dialect: new SqliteDialect({ database: statements }),
   });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const direct = new DirectSqlite(sqlite, (text) => statements.prepare(text));
+  return { db, dialect: 'sqlite', direct, close: () => db.destroy() };
 }
 
 /**
@@ -52,11 +57,14 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
  * variable shapes. Safe because better-sqlite3 runs one statement at a time on
  * one connection and nothing here streams (a streamed statement stays busy).
  */
-function preparingOnce(sqlite: SQLite.Database, max = 256): SqliteDatabase {
+function preparingOnce(
+  sqlite: SQLite.Database,
+  max = 256,
+): { close(): void; prepare(text: string): SQLite.Statement } {
   const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(text: string) {
+    prepare(text: string): SQLite.Statement {
       let statement = statements.get(text);
       if (statement === undefined) {
         statement = sqlite.prepare(text);

@@ -1,6 +1,9 @@
 import type { SecretBox } from '../core/master-key.js';
 import type { Secret } from '../core/secret.js';
+import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
+import type { DirectSqlite } from './direct.js';
+import type { KeySetsTable } from './schema.js';
 
 export type Environment = 'test' | 'prod';
 
@@ -38,11 +41,14 @@ function sealContext(companyId: string, platformId: string, env: string, column:
   return `key_sets:${companyId}:${platformId}:${env}:${column}`;
 }
 
+const FIND_SQL = 'select * from key_sets where company_id = ? and platform_id = ? and env = ?';
+
 /** icash key sets, per company, per PlatformID, per environment. */
 export class KeySetRepository {
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
+    private readonly direct?: DirectSqlite,
   ) {}
 
   async upsert(
@@ -111,13 +117,16 @@ export class KeySetRepository {
     platformId: string,
     env: Environment,
   ): Promise<StoredKeySet | undefined> {
-    const row = await this.db
-      .selectFrom('key_sets')
-      .selectAll()
-      .where('company_id', '=', companyId)
-      .where('platform_id', '=', platformId)
-      .where('env', '=', env)
-      .executeTakeFirst();
+    const direct = this.direct?.statements;
+    const row = direct
+      ? direct.get<Selectable<KeySetsTable>>(FIND_SQL, [companyId, platformId, env])
+      : await this.db
+          .selectFrom('key_sets')
+          .selectAll()
+          .where('company_id', '=', companyId)
+          .where('platform_id', '=', platformId)
+          .where('env', '=', env)
+          .executeTakeFirst();
     if (!row) return undefined;
     const open = (column: SealedColumn): Secret<string> =>
       this.box.open(row[column], sealContext(companyId, platformId, env, column));

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
+import type { DirectSqlite, SqlValue } from './direct.js';
 import type { TransactionsTable } from './schema.js';
 
 export type TransactionState =
@@ -52,6 +53,15 @@ export interface ReconciliationAttempt {
   result: string;
 }
 
+const OPEN_SQL =
+  'insert into transactions (request_id, company_id, client_id, operation, type, env, scenario, ' +
+  'store_id, platform_id, merchant_id, merchant_trade_no, state, instance_id, created_at, updated_at) ' +
+  "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)";
+
+const COMPLETE_SQL =
+  'update transactions set state = ?, next_check_at = ?, rtn_code = ?, rtn_msg = ?, error_code = ?, ' +
+  'http_status = ?, upstream_latency_ms = ?, updated_at = ? where request_id = ?';
+
 /**
  * Every authenticated Integrate call, written before anything goes upstream and
  * completed after. It holds identifiers and outcomes only: never a key or secret.
@@ -61,10 +71,16 @@ export class TransactionLedger {
     private readonly db: Db,
     /** This process: rows it leaves `pending` when it dies are recognisable. */
     readonly instanceId: string,
+    private readonly direct?: DirectSqlite,
   ) {}
 
   /** The durable `pending` row; it is committed before this resolves. */
   async open(t: TransactionOpening, now = Date.now()): Promise<void> {
+    const direct = this.direct?.statements;
+    if (direct) {
+      direct.run(OPEN_SQL, [...openingValues(t), this.instanceId, now, now]);
+      return;
+    }
     await this.db
       .insertInto('transactions')
       .values({
@@ -201,6 +217,22 @@ export class TransactionLedger {
   }
 
   async complete(requestId: string, outcome: TransactionOutcome, now = Date.now()): Promise<void> {
+    const direct = this.direct?.statements;
+    if (direct) {
+      const o = outcomeColumns(outcome);
+      direct.run(COMPLETE_SQL, [
+        o.state,
+        o.next_check_at,
+        o.rtn_code,
+        o.rtn_msg,
+        o.error_code,
+        o.http_status,
+        o.upstream_latency_ms,
+        now,
+        requestId,
+      ]);
+      return;
+    }
     await this.db
       .updateTable('transactions')
       .set({ ...outcomeColumns(outcome), updated_at: now })
@@ -241,6 +273,23 @@ export class TransactionLedger {
       .execute();
     return rows.map(fromRow);
   }
+}
+
+/** The opening columns in OPEN_SQL's order. */
+function openingValues(t: TransactionOpening): SqlValue[] {
+  return [
+    t.requestId,
+    t.companyId,
+    t.clientId,
+    t.operation,
+    t.type,
+    t.env,
+    t.scenario,
+    t.storeId,
+    t.platformId,
+    t.merchantId,
+    t.merchantTradeNo,
+  ];
 }
 
 function toRow(t: TransactionOpening) {

@@ -1,4 +1,7 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
+import type { DirectSqlite } from './direct.js';
+import type { StorePayConfigsTable } from './schema.js';
 import type { Environment } from './key-sets.js';
 
 export interface StorePayConfig {
@@ -10,9 +13,15 @@ export interface StorePayConfig {
   icashStoreId: string | null;
 }
 
+const FIND_PAY_CONFIG_SQL =
+  'select * from store_pay_configs where company_id = ? and store_id = ? and type = ? and env = ?';
+
 /** A company's stores (門市) and each store's payment configuration per type and environment. */
 export class StoreRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly direct?: DirectSqlite,
+  ) {}
 
   /** Creates the store when it is new and replaces its configuration for this type and env. */
   async upsertPayConfig(
@@ -64,14 +73,22 @@ export class StoreRepository {
     type: string,
     env: Environment,
   ): Promise<StorePayConfig | undefined> {
-    const row = await this.db
-      .selectFrom('store_pay_configs')
-      .selectAll()
-      .where('company_id', '=', companyId)
-      .where('store_id', '=', storeId)
-      .where('type', '=', type)
-      .where('env', '=', env)
-      .executeTakeFirst();
+    const direct = this.direct?.statements;
+    const row = direct
+      ? direct.get<Selectable<StorePayConfigsTable>>(FIND_PAY_CONFIG_SQL, [
+          companyId,
+          storeId,
+          type,
+          env,
+        ])
+      : await this.db
+          .selectFrom('store_pay_configs')
+          .selectAll()
+          .where('company_id', '=', companyId)
+          .where('store_id', '=', storeId)
+          .where('type', '=', type)
+          .where('env', '=', env)
+          .executeTakeFirst();
     if (!row) return undefined;
     return {
       storeId: row.store_id,

@@ -1,6 +1,7 @@
 import { newAccessToken, sha256 } from '../core/ids.js';
 import { Secret } from '../core/secret.js';
 import type { Db } from './database.js';
+import type { DirectSqlite } from './direct.js';
 
 export interface TokenOwner {
   clientId: string;
@@ -9,9 +10,25 @@ export interface TokenOwner {
   expiresAt: number;
 }
 
+interface OwnerRow {
+  client_id: string;
+  company_id: string;
+  scope: string;
+  expires_at: number;
+  revoked_at: number | null;
+  client_revoked_at: number | null;
+}
+
+const LOOKUP_SQL =
+  'select t.client_id, t.company_id, t.scope, t.expires_at, t.revoked_at, c.revoked_at as client_revoked_at ' +
+  'from tokens t inner join clients c on c.id = t.client_id where t.token_hash = ?';
+
 /** Opaque bearer tokens; only their SHA-256 is stored and looked up. */
 export class TokenRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly direct?: DirectSqlite,
+  ) {}
 
   async issue(
     owner: { clientId: string; companyId: string; scope: string },
@@ -37,19 +54,23 @@ export class TokenRepository {
 
   /** The owner of a live token; null when unknown, expired, revoked or its client is revoked. */
   async lookup(token: string, now = Date.now()): Promise<TokenOwner | null> {
-    const row = await this.db
-      .selectFrom('tokens')
-      .innerJoin('clients', 'clients.id', 'tokens.client_id')
-      .select([
-        'tokens.client_id',
-        'tokens.company_id',
-        'tokens.scope',
-        'tokens.expires_at',
-        'tokens.revoked_at',
-        'clients.revoked_at as client_revoked_at',
-      ])
-      .where('tokens.token_hash', '=', sha256(token))
-      .executeTakeFirst();
+    const hash = sha256(token);
+    const direct = this.direct?.statements;
+    const row: OwnerRow | undefined = direct
+      ? direct.get<OwnerRow>(LOOKUP_SQL, [hash])
+      : await this.db
+          .selectFrom('tokens')
+          .innerJoin('clients', 'clients.id', 'tokens.client_id')
+          .select([
+            'tokens.client_id',
+            'tokens.company_id',
+            'tokens.scope',
+            'tokens.expires_at',
+            'tokens.revoked_at',
+            'clients.revoked_at as client_revoked_at',
+          ])
+          .where('tokens.token_hash', '=', hash)
+          .executeTakeFirst();
     if (!row || row.revoked_at !== null || row.client_revoked_at !== null) return null;
     if (row.expires_at <= now) return null;
     return {

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
+import { TransactionLedger, type TransactionOpening } from '../../src/store/ledger.js';
+import { migrateToLatest } from '../../src/store/migrations.js';
+
+const opening = (requestId: string): TransactionOpening => ({
+  requestId,
+  companyId: 'cmp_direct',
+  clientId: 'ogc_direct',
+  operation: 'cancel',
+  type: 'I_CASH_QRCODE_PAY',
+  env: 'test',
+  scenario: 'store',
+  storeId: '0001',
+  platformId: '10000001',
+  merchantId: '10000002',
+  merchantTradeNo: requestId.slice(0, 20),
+});
+
+/**
+ * The request path's statements run directly on better-sqlite3 (src/store/direct.ts):
+ * the same rows as through Kysely, and never inside someone else's open transaction.
+ */
+describe('direct SQLite statements', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'omnigate-direct-'));
+  let handle: DatabaseHandle;
+  let ledger: TransactionLedger;
+
+  beforeAll(async () => {
+    handle = openDatabase(join(dir, 'ledger.sqlite'));
+    await migrateToLatest(handle.db as unknown as Kysely<unknown>);
+    ledger = new TransactionLedger(handle.db, 'instance-a', handle.direct);
+  });
+  afterAll(async () => {
+    await handle.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes and completes a row that reads back the same as through Kysely', async () => {
+    expect(handle.direct?.statements).not.toBeNull();
+    await ledger.open(opening('a0000000-0000-4000-8000-000000000001'), 1_000);
+    await ledger.complete(
+      'a0000000-0000-4000-8000-000000000001',
+      { state: 'succeeded', rtnCode: 1, rtnMsg: '成功', httpStatus: 200, upstreamLatencyMs: 3.25 },
+      2_000,
+    );
+    const record = await ledger.get('cmp_direct', 'a0000000-0000-4000-8000-000000000001');
+    expect(record).toMatchObject({
+      ...opening('a0000000-0000-4000-8000-000000000001'),
+      state: 'succeeded',
+      rtnCode: 1,
+      rtnMsg: '成功',
+      errorCode: null,
+      httpStatus: 200,
+      upstreamLatencyMs: 3.25,
+      nextCheckAt: null,
+      createdAt: 1_000,
+      updatedAt: 2_000,
+    });
+    const raw = await handle.db
+      .selectFrom('transactions')
+      .select('instance_id')
+      .where('request_id', '=', 'a0000000-0000-4000-8000-000000000001')
+      .executeTakeFirstOrThrow();
+    expect(raw.instance_id).toBe('instance-a');
+  });
+
+  it('waits for an open transaction instead of joining it, so its rollback cannot take the row', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let begun!: () => void;
+    const inside = new Promise<void>((resolve) => (begun = resolve));
+    const rolledBack = handle.db
+      .transaction()
+      .execute(async (trx) => {
+        await trx
+          .insertInto('transactions')
+          .values({
+            request_id: 'b0000000-0000-4000-8000-000000000001',
+            company_id: 'cmp_direct',
+            client_id: 'ogc_direct',
+            operation: 'cancel',
+            state: 'pending',
+            created_at: 1,
+            updated_at: 1,
+          })
+          .execute();
+        begun();
+        await gate; // a transaction that spans other work (timers, I/O) before it ends
+        throw new Error('roll back');
+      })
+      .catch((error: unknown) => error);
+    await inside;
+    expect(handle.direct?.statements).toBeNull();
+    const opened = ledger.open(opening('b0000000-0000-4000-8000-000000000002'), 5);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    expect(await rolledBack).toBeInstanceOf(Error);
+    await opened;
+    expect(handle.direct?.statements).not.toBeNull();
+    const ids = (
+      await handle.db
+        .selectFrom('transactions')
+        .select('request_id')
+        .where('request_id', 'like', 'b0000000-%')
+        .execute()
+    ).map((r) => r.request_id);
+    expect(ids).toEqual(['b0000000-0000-4000-8000-000000000002']);
+  });
+});
