@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Opaque identifiers and credentials; prefixes make leaked values recognisable. */
 export const newCompanyId = (): string => `cmp_${randomBytes(9).toString('base64url')}`;
@@ -7,7 +7,20 @@ export const newClientId = (): string => `ogc_${randomBytes(12).toString('base64
 export const newClientSecret = (): string => `ogs_${randomBytes(32).toString('base64url')}`;
 /** 256 bits of randomness. */
 export const newAccessToken = (): string => `ogt_${randomBytes(32).toString('base64url')}`;
-export const newRequestId = (): string => randomUUID();
+
+/**
+ * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids
+ * made later sort later, so the ledger's primary-key index grows at its end
+ * instead of taking each insert at a random leaf (docs/performance.md).
+ */
+export function newRequestId(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 /** Store ids, PlatformIDs, order numbers: letters, digits, `-` and `_`, 1 to 50 characters. */
 export const IDENTIFIER = /^[A-Za-z0-9_-]{1,50}$/;

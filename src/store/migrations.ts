@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
 /**
  * Schema migrations, in code so they ship with the build. Written with portable
@@ -154,6 +154,28 @@ const migrations: Record<string, Migration> = {
         .createIndex('idempotency_keys_expiry')
         .on('idempotency_keys')
         .column('expires_at')
+        .execute();
+    },
+  },
+  '0003_ledger_indexes': {
+    // The reconciler and the stale-pending sweep only ever look for `pending` and
+    // `unknown` rows. Indexes over every state made each cancel's two writes update
+    // two indexes that grow with history; partial indexes hold only the rows in
+    // flight, so they stay small and hot however long the ledger is.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('transactions_state').execute();
+      await db.schema.dropIndex('transactions_due').execute();
+      await db.schema
+        .createIndex('transactions_pending')
+        .on('transactions')
+        .column('updated_at')
+        .where(sql<boolean>`state = 'pending'`)
+        .execute();
+      await db.schema
+        .createIndex('transactions_unknown_due')
+        .on('transactions')
+        .column('next_check_at')
+        .where(sql<boolean>`state = 'unknown'`)
         .execute();
     },
   },
