@@ -590,6 +590,16 @@ describe('untrusted', () => {
     expect(outcome).toMatchObject({ kind: 'untrusted', reason: 'answer EncData is not a string' });
   });
 
+  it('a signed answer over 1 MiB (no icash answer is that large)', async () => {
+    const [outcome] = await callWith((_req, res) =>
+      reply(res, {
+        body: answerBody({ RtnCode: 1, RtnMsg: '成功', Padding: 'x'.repeat(1024 * 1024) }),
+        signature: true,
+      }),
+    );
+    expect(outcome).toMatchObject({ kind: 'untrusted', reason: 'answer too large' });
+  });
+
   it.each([301, 400, 404])('HTTP %i', async (status) => {
     const [outcome] = await callWith((_req, res) =>
       reply(res, { status, body: answerBody({ RtnCode: 1, RtnMsg: '成功' }), signature: true }),
