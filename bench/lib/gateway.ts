@@ -1,11 +1,19 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, childEnv, omnigateCli, startChild, type Started } from './processes.js';
+import {
+  DIST_BIN,
+  buildBundle,
+  childEnv,
+  omnigateCli,
+  startChild,
+  type Started,
+} from './processes.js';
 
 /**
- * The gateway as in production: provisioned with the real CLI, started as
- * `node bin/omnigate.mjs serve` with NODE_ENV=production and a SQLite file.
+ * The gateway as in production: provisioned with the real CLI, started as `npm start`
+ * does (the bundle built once, then `node bin/omnigate-dist.mjs serve`) with
+ * NODE_ENV=production and a SQLite file.
  */
 
 export const TYPE = 'I_CASH_QRCODE_PAY';
@@ -158,8 +166,8 @@ export interface GatewayProcess extends Started {
 }
 
 /**
- * `node [--cpu-prof] bin/omnigate.mjs --json serve` on a free port, production
- * settings, upstream production URL `icashProdUrl`.
+ * `node [--cpu-prof] bin/omnigate-dist.mjs --json serve` (the bundle, built on the
+ * first call) on a free port, production settings, upstream production URL `icashProdUrl`.
  */
 export async function startGateway(
   deployment: Deployment,
@@ -173,7 +181,12 @@ export async function startGateway(
   const profile = options.cpuProfileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
     : [];
-  const started = await startChild([...profile, BIN, '--json', 'serve'], env, 'omnigate serve');
+  buildBundle();
+  const started = await startChild(
+    [...profile, DIST_BIN, '--json', 'serve'],
+    env,
+    'omnigate serve',
+  );
   return { ...started, url: String(started.hello.url) };
 }
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -9,7 +10,26 @@ import { fileURLToPath } from 'node:url';
  */
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The CLI through tsx: provisioning commands and the sandbox. */
 export const BIN = fileURLToPath(new URL('../../bin/omnigate.mjs', import.meta.url));
+/** The CLI from the prebuilt bundle, as `npm start` runs the gateway; see `buildBundle`. */
+export const DIST_BIN = fileURLToPath(new URL('../../bin/omnigate-dist.mjs', import.meta.url));
+
+let built = false;
+
+/**
+ * `node scripts/build.mjs` (dist/omnigate.mjs, which DIST_BIN runs), as `npm start`
+ * does before it starts the gateway: once per bench run.
+ */
+export function buildBundle(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], {
+    cwd: ROOT,
+    timeout: 60_000,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  built = true;
+}
 
 const children = new Set<ChildProcess>();
 
