@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { levels } from 'pino';
 import { newRequestId } from '../core/ids.js';
 import type { IntegrateService } from '../integrate/service.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -14,6 +15,7 @@ import { transactionRoutes } from './routes/transactions.js';
 import { IdempotencyGuard } from '../idempotency/guard.js';
 import { TransactionQueries } from '../integrate/transactions.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { requestLogger } from './request-logger.js';
 
 export interface AppDeps {
   store: Store;
@@ -45,19 +47,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: frameworkError,
     routerOptions: { maxParamLength: 200 },
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.setChildLoggerFactory((logger, bindings, options) =>
+    requestLogger(logger, bindings, options),
+  );
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        path: request.url.split('?')[0],
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request',
-    );
+  // The level is fixed for the process's life: decide once whether request lines are written.
+  const logsRequests = (levels.values[deps.logger.level] ?? Infinity) <= levels.values.info!;
+  app.addHook('onResponse', (request, reply, done) => {
+    if (logsRequests) {
+      request.log.info(
+        {
+          method: request.method,
+          path: request.url.split('?')[0],
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request',
+      );
+    }
+    done();
   });
   installErrorHandling(app);
 

@@ -55,6 +55,19 @@ describe('HTTP surface: health, docs, request ids, headers', () => {
     }
   });
 
+  it('writes one request line per call at level info, bound to the request id', async () => {
+    const res = await fetch(`${t.url}/healthz?probe=1`);
+    const id = res.headers.get('x-request-id');
+    await res.text();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = t.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.reqId === id);
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: 'request', method: 'GET', path: '/healthz', status: 200 }),
+    ]);
+  });
+
   it('/docs is an HTML page that documents the cancel endpoint', async () => {
     const res = await fetch(`${t.url}/docs`);
     expect(res.status).toBe(200);
