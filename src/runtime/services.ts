@@ -30,6 +30,7 @@ export async function openServices(
 ): Promise<Services> {
   const store = await openStore(config.databaseUrl, loadSecretBox(config), {
     poolSize: config.databasePoolSize,
+    backgroundCheckpoints: true,
   });
   try {
     await store.companies.checkMasterKey();

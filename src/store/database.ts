@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createRequire } from 'node:module';
 import type PgModule from 'pg';
+import { BackgroundCheckpointer } from './checkpointer.js';
 import { DirectSqlite } from './direct.js';
 import type { Database } from './schema.js';
 
@@ -21,7 +22,13 @@ export interface DatabaseHandle {
  * `postgres://…` selects PostgreSQL; anything else is a SQLite file path
  * (`:memory:` for a throw-away database).
  */
-export function openDatabase(url: string, options: { poolSize?: number } = {}): DatabaseHandle {
+export interface DatabaseOptions {
+  poolSize?: number;
+  /** SQLite files: checkpoint the WAL in a worker thread, off the event loop (the gateway). */
+  backgroundCheckpoints?: boolean;
+}
+
+export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // bigint columns hold epoch milliseconds: well inside 2^53.
     // Loaded only for PostgreSQL, so SQLite-only commands start without it.
@@ -46,8 +53,24 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: statements }),
   });
-  const direct = new DirectSqlite(sqlite, (text) => statements.prepare(text));
-  return { db, dialect: 'sqlite', direct, close: () => db.destroy() };
+  const checkpointer =
+    options.backgroundCheckpoints && url !== ':memory:'
+      ? new BackgroundCheckpointer(sqlite, url)
+      : undefined;
+  const direct = new DirectSqlite(
+    sqlite,
+    (text) => statements.prepare(text),
+    checkpointer && (() => checkpointer.noteCommit()),
+  );
+  return {
+    db,
+    dialect: 'sqlite',
+    direct,
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**

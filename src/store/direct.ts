@@ -18,9 +18,17 @@ export class DirectSqlite {
   readonly #sqlite: SQLite.Database;
   readonly #prepare: (text: string) => SQLite.Statement;
 
-  constructor(sqlite: SQLite.Database, prepare: (text: string) => SQLite.Statement) {
+  readonly #afterWrite: () => void;
+
+  constructor(
+    sqlite: SQLite.Database,
+    prepare: (text: string) => SQLite.Statement,
+    /** Told of every write (the background checkpointer counts them). */
+    afterWrite: () => void = () => undefined,
+  ) {
     this.#sqlite = sqlite;
     this.#prepare = prepare;
+    this.#afterWrite = afterWrite;
   }
 
   /** The runner, or null while a transaction is open. */
@@ -31,8 +39,11 @@ export class DirectSqlite {
   readonly #runner: DirectStatements = {
     get: <Row>(text: string, params: readonly SqlValue[]): Row | undefined =>
       this.#prepare(text).get(...params) as Row | undefined,
-    run: (text: string, params: readonly SqlValue[]): number =>
-      this.#prepare(text).run(...params).changes,
+    run: (text: string, params: readonly SqlValue[]): number => {
+      const changes = this.#prepare(text).run(...params).changes;
+      this.#afterWrite();
+      return changes;
+    },
   };
 }
 

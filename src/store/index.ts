@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../core/master-key.js';
 import { CompanyRepository } from './companies.js';
-import { type DatabaseHandle, isReachable, openDatabase } from './database.js';
+import {
+  type DatabaseHandle,
+  type DatabaseOptions,
+  isReachable,
+  openDatabase,
+} from './database.js';
 import { KeySetRepository } from './key-sets.js';
 import { TransactionLedger } from './ledger.js';
 import { IdempotencyRepository } from './idempotency.js';
@@ -28,7 +33,7 @@ export interface Store {
 export async function openStore(
   url: string,
   box: SecretBox,
-  options: { migrate?: boolean; poolSize?: number; instanceId?: string } = {},
+  options: DatabaseOptions & { migrate?: boolean; instanceId?: string } = {},
 ): Promise<Store> {
   const handle = openDatabase(url, options);
   if (options.migrate !== false) await migrateToLatest(handle.db as unknown as Kysely<unknown>);

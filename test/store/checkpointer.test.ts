@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FALLBACK_AUTOCHECKPOINT_PAGES } from '../../src/store/checkpointer.js';
+import { openDatabase } from '../../src/store/database.js';
+import { TransactionLedger } from '../../src/store/ledger.js';
+import { migrateToLatest } from '../../src/store/migrations.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Many small commits, as the gateway makes them: one ledger row opened and completed each. */
+async function commits(ledger: TransactionLedger, count: number, from: number): Promise<void> {
+  for (let i = from; i < from + count; i += 1) {
+    const requestId = `c0000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+    await ledger.open({
+      requestId,
+      companyId: 'cmp_ckpt',
+      clientId: 'ogc_ckpt',
+      operation: 'cancel',
+      type: 'I_CASH_QRCODE_PAY',
+      env: 'test',
+      scenario: 'store',
+      storeId: '0001',
+      platformId: '10000001',
+      merchantId: '10000002',
+      merchantTradeNo: `T${i}`,
+    });
+    await ledger.complete(requestId, { state: 'succeeded', rtnCode: 1, httpStatus: 200 });
+    if (i % 20 === 0) await sleep(2); // a busy gateway's pace: ~10 commits a millisecond at most
+  }
+}
+
+describe('background WAL checkpoints (the gateway’s SQLite file)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'omnigate-ckpt-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function open(name: string, backgroundCheckpoints: boolean) {
+    const file = join(dir, name);
+    const handle = openDatabase(file, { backgroundCheckpoints });
+    await migrateToLatest(handle.db as unknown as Kysely<unknown>);
+    return { file, handle, ledger: new TransactionLedger(handle.db, 'i', handle.direct) };
+  }
+
+  it('a worker keeps the WAL short while the gateway connection never checkpoints at the default size', async () => {
+    const withWorker = await open('worker.sqlite', true);
+    const without = await open('plain.sqlite', false);
+    try {
+      // The gateway's own connection would only checkpoint past the fallback size.
+      const [setting] = new SQLite(withWorker.file).pragma('wal_autocheckpoint') as {
+        wal_autocheckpoint: number;
+      }[];
+      expect(setting!.wal_autocheckpoint).toBe(1000); // a new connection: SQLite's default
+      await commits(withWorker.ledger, 3000, 0);
+      await commits(without.ledger, 3000, 0);
+      await sleep(300);
+      const walWith = statSync(`${withWorker.file}-wal`).size;
+      const walWithout = statSync(`${without.file}-wal`).size;
+      // Without the worker SQLite checkpoints inside commits at 1000 pages (~4 MB);
+      // with it, the WAL is rewound long before the 10,000-page fallback (~40 MB).
+      expect(walWith).toBeLessThan((FALLBACK_AUTOCHECKPOINT_PAGES * 4096) / 4);
+      expect(walWithout).toBeGreaterThan(0);
+      const rows = await withWorker.handle.db
+        .selectFrom('transactions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(rows.n)).toBe(3000);
+    } finally {
+      await withWorker.handle.close();
+      await without.handle.close();
+    }
+  });
+
+  it('closing stops the worker and leaves a complete database file', async () => {
+    const { file, handle, ledger } = await open('close.sqlite', true);
+    await commits(ledger, 500, 0);
+    await handle.close();
+    const reopened = new SQLite(file, { readonly: true });
+    const [row] = reopened.prepare('select count(*) as n from transactions').all() as {
+      n: number;
+    }[];
+    expect(row!.n).toBe(500);
+    reopened.close();
+  });
+});
