@@ -72,7 +72,7 @@ const CONNECTIONS = Math.floor(numberOption('connections', 16, 1, 1024));
 const ROWS = Math.floor(numberOption('rows', QUICK ? 200_000 : 1_000_000, 0, 10_000_000));
 const SIGN_ITERATIONS = QUICK ? 300 : 2000;
 const SANDBOX_TRADES = QUICK ? 30 : 200;
-const ALL_MODES = ['max', 'half', 'ledger', 'sandbox', 'multi', 'postgres'] as const;
+const ALL_MODES = ['max', 'half', 'ledger', 'skeleton', 'sandbox', 'multi', 'postgres'] as const;
 type Mode = (typeof ALL_MODES)[number];
 const MODES = new Set<Mode>(
   (option('modes') ?? ALL_MODES.join(','))
@@ -399,6 +399,54 @@ async function sandboxMode(root: string): Promise<Record<string, unknown>> {
   };
 }
 
+// ---------------------------------------------------------------- skeleton mode
+
+/**
+ * The same load against bench/lib/skeleton-server.ts: the cancel's cryptography
+ * and I/O with nothing else, the practical floor for any gateway on this machine.
+ */
+async function skeletonMode(
+  keys: MerchantKeys,
+  stub: Stub,
+  floor: CryptoFloor,
+): Promise<{ cpuMs: number; fields: Record<string, unknown> }> {
+  const started = await startChild(
+    ['--import', 'tsx', 'bench/lib/skeleton-server.ts'],
+    childEnv({
+      BENCH_SKELETON_KEYS: JSON.stringify({
+        encKeyId: keys.encKeyId,
+        aesKey: keys.aesKey,
+        aesIv: keys.aesIv,
+        clientPrivateKeyPem: keys.clientPrivateKeyPem,
+        serverPublicKeyPem: keys.serverPublicKeyPem,
+      }),
+      BENCH_SKELETON_UPSTREAM: stub.baseUrl,
+    }),
+    'skeleton server',
+  );
+  const server: GatewayProcess = { ...started, url: String(started.hello.url) };
+  await warmUp(server.url, 'unused', CONNECTIONS);
+  const measured = await measure([server], stub.pid, async () => [
+    await drive({
+      url: server.url,
+      token: 'unused',
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      tradePrefix: tradePrefix(),
+    }),
+  ]);
+  await stopChild(server.child);
+  log(summary('skeleton (crypto + I/O only)', measured));
+  return {
+    cpuMs: measured.gatewayCpuMsPerRequest,
+    fields: {
+      connections: CONNECTIONS,
+      efficiency: round(floor.signatureCpuMs / measured.gatewayCpuMsPerRequest),
+      ...loadFields(measured),
+    },
+  };
+}
+
 function loadFields(m: Measured): Record<string, unknown> {
   return {
     requests: m.requests,
@@ -599,6 +647,15 @@ async function main(): Promise<Record<string, unknown>> {
           await database.drop();
         }
       }
+    }
+    if (MODES.has('skeleton')) {
+      const skeleton = await skeletonMode(keys, stub, floor);
+      modes.skeleton = {
+        ...skeleton.fields,
+        ...(max
+          ? { gateway_cpu_over_skeleton: round(max.gatewayCpuMsPerRequest / skeleton.cpuMs, 2) }
+          : {}),
+      };
     }
     await stub.stop();
 

@@ -178,9 +178,11 @@ export async function startGateway(
     OMNIGATE_PORT: String(options.port ?? 0),
     OMNIGATE_ICASH_PROD_URL: icashProdUrl,
   });
-  const profile = options.cpuProfileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
-    : [];
+  // BENCH_NODE_FLAGS: extra node flags for the gateway, e.g. --perf-basic-prof for `perf record`.
+  const profile = [
+    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+  ];
   buildBundle();
   const started = await startChild(
     [...profile, DIST_BIN, '--json', 'serve'],
