@@ -2,10 +2,10 @@
  * `npm run bench`: the gateway's cost per cancel, against the cryptographic floor.
  *
  *   npm run bench [-- --duration 10 --warmup 3 --connections 16 --rows 1000000 --quick
- *                     --modes max,half,ledger,sandbox,multi,postgres --cpu-prof DIR]
+ *                     --modes max,half,ledger,skeleton,sandbox,multi,postgres --cpu-prof DIR]
  *   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROWS, BENCH_MODES)
  *
- * Starts `omnigate serve` as in production (NODE_ENV=production, SQLite file,
+ * Starts `omnigate serve` from the built bundle as `npm start` does (NODE_ENV=production, SQLite file,
  * no sandbox, log level warn) as a child process, and an upstream stand-in
  * (another child) that answers DeductCancelICPOF with one signed and encrypted
  * answer prepared once. Drives the gateway with autocannon and reads the
