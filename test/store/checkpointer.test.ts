@@ -2,12 +2,10 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FALLBACK_AUTOCHECKPOINT_PAGES } from '../../src/store/checkpointer.js';
-import { openDatabase } from '../../src/store/database.js';
-import { TransactionLedger } from '../../src/store/ledger.js';
-import { migrateToLatest } from '../../src/store/migrations.js';
+import type { TransactionLedger } from '../../src/store/ledger.js';
+import { cancelOpening, openLedger } from './helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -15,19 +13,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function commits(ledger: TransactionLedger, count: number, from: number): Promise<void> {
   for (let i = from; i < from + count; i += 1) {
     const requestId = `c0000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
-    await ledger.open({
-      requestId,
-      companyId: 'cmp_ckpt',
-      clientId: 'ogc_ckpt',
-      operation: 'cancel',
-      type: 'I_CASH_QRCODE_PAY',
-      env: 'test',
-      scenario: 'store',
-      storeId: '0001',
-      platformId: '10000001',
-      merchantId: '10000002',
-      merchantTradeNo: `T${i}`,
-    });
+    await ledger.open(cancelOpening(requestId, `T${i}`));
     await ledger.complete(requestId, { state: 'succeeded', rtnCode: 1, httpStatus: 200 });
     if (i % 20 === 0) await sleep(2); // a busy gateway's pace: ~10 commits a millisecond at most
   }
@@ -39,9 +25,7 @@ describe('background WAL checkpoints (the gateway’s SQLite file)', () => {
 
   async function open(name: string, backgroundCheckpoints: boolean) {
     const file = join(dir, name);
-    const handle = openDatabase(file, { backgroundCheckpoints });
-    await migrateToLatest(handle.db as unknown as Kysely<unknown>);
-    return { file, handle, ledger: new TransactionLedger(handle.db, 'i', handle.direct) };
+    return { file, ...(await openLedger(file, { backgroundCheckpoints })) };
   }
 
   it('a worker keeps the WAL short while the gateway connection never checkpoints at the default size', async () => {

@@ -1,25 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
-import { TransactionLedger, type TransactionOpening } from '../../src/store/ledger.js';
-import { migrateToLatest } from '../../src/store/migrations.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
+import type { TransactionLedger } from '../../src/store/ledger.js';
+import { LEDGER_COMPANY, cancelOpening, openLedger } from './helpers.js';
 
-const opening = (requestId: string): TransactionOpening => ({
-  requestId,
-  companyId: 'cmp_direct',
-  clientId: 'ogc_direct',
-  operation: 'cancel',
-  type: 'I_CASH_QRCODE_PAY',
-  env: 'test',
-  scenario: 'store',
-  storeId: '0001',
-  platformId: '10000001',
-  merchantId: '10000002',
-  merchantTradeNo: requestId.slice(0, 20),
-});
+const opening = (requestId: string) => cancelOpening(requestId, requestId.slice(0, 20));
 
 /**
  * The request path's statements run directly on better-sqlite3 (src/store/direct.ts):
@@ -31,9 +18,7 @@ describe('direct SQLite statements', () => {
   let ledger: TransactionLedger;
 
   beforeAll(async () => {
-    handle = openDatabase(join(dir, 'ledger.sqlite'));
-    await migrateToLatest(handle.db as unknown as Kysely<unknown>);
-    ledger = new TransactionLedger(handle.db, 'instance-a', handle.direct);
+    ({ handle, ledger } = await openLedger(join(dir, 'ledger.sqlite')));
   });
   afterAll(async () => {
     await handle.close();
@@ -48,7 +33,7 @@ describe('direct SQLite statements', () => {
       { state: 'succeeded', rtnCode: 1, rtnMsg: '成功', httpStatus: 200, upstreamLatencyMs: 3.25 },
       2_000,
     );
-    const record = await ledger.get('cmp_direct', 'a0000000-0000-4000-8000-000000000001');
+    const record = await ledger.get(LEDGER_COMPANY, 'a0000000-0000-4000-8000-000000000001');
     expect(record).toMatchObject({
       ...opening('a0000000-0000-4000-8000-000000000001'),
       state: 'succeeded',
@@ -81,8 +66,8 @@ describe('direct SQLite statements', () => {
           .insertInto('transactions')
           .values({
             request_id: 'b0000000-0000-4000-8000-000000000001',
-            company_id: 'cmp_direct',
-            client_id: 'ogc_direct',
+            company_id: LEDGER_COMPANY,
+            client_id: 'ogc_store_test',
             operation: 'cancel',
             state: 'pending',
             created_at: 1,
