@@ -107,6 +107,29 @@ function settle(
 export class IntegrateService {
   constructor(private readonly deps: IntegrateDeps) {}
 
+  /**
+   * A call that broke on our side after its row was opened. Before icash was
+   * called nothing moved: `failed`. Once it was called (the outcome could not be
+   * turned into an answer or recorded) icash may have acted: the row goes to the
+   * reconciler, never to `failed`. If even this write fails the row stays
+   * `pending`, which the stale-pending sweep turns `unknown`.
+   */
+  async #recordInternalError(requestId: string, mayHaveMoved: boolean): Promise<void> {
+    const outcome: TransactionOutcome = mayHaveMoved
+      ? {
+          state: 'unknown',
+          errorCode: 'internal_error',
+          httpStatus: 500,
+          nextCheckAt: Date.now() + this.deps.firstCheckDelayMs,
+        }
+      : { state: 'failed', errorCode: 'internal_error', httpStatus: 500 };
+    try {
+      await this.deps.store.ledger.complete(requestId, outcome);
+    } catch {
+      // The original error is the one to report; the row is safe as `pending`.
+    }
+  }
+
   /** A call refused before it reached the pipeline (unreadable body, bad query): one ledger row. */
   async recordRejected(
     operation: Operation,
@@ -141,6 +164,11 @@ export class IntegrateService {
     const { store, registry, defaultIsTest } = this.deps;
     const base = { requestId, companyId: caller.companyId, clientId: caller.clientId, operation };
     let opening: TransactionOpening | undefined;
+    /** From here on icash may have acted on the call. */
+    let upstreamCalled = false;
+    /** The row holds the call's outcome. */
+    let completed = false;
+    let readOnly = false;
     try {
       const params = checkParams(registry, operation, body);
       const env = (params.isTest ?? defaultIsTest) ? 'test' : 'prod';
@@ -162,14 +190,13 @@ export class IntegrateService {
         merchantId: config.credentials.MerchantID ?? null,
         merchantTradeNo: text(params.request.MerchantTradeNo),
       };
+      readOnly = params.operation.readOnly === true;
       await store.ledger.open(opening);
+      upstreamCalled = true;
       const outcome = await params.operation.call(params.request, config);
-      const { ledger, error } = settle(
-        outcome,
-        params.operation.readOnly === true,
-        Date.now() + this.deps.firstCheckDelayMs,
-      );
+      const { ledger, error } = settle(outcome, readOnly, Date.now() + this.deps.firstCheckDelayMs);
       await store.ledger.complete(requestId, ledger);
+      completed = true;
       if (error) throw error;
       if (outcome.kind !== 'answered') throw new UpstreamInvalidError();
       return outcome.answer;
@@ -192,13 +219,8 @@ export class IntegrateService {
             ? { state: 'rejected', errorCode: error.code, httpStatus: error.status }
             : { state: 'failed', errorCode: 'internal_error', httpStatus: 500 },
         );
-      } else if (!(error instanceof GatewayError)) {
-        // Failed before or while building the upstream request: nothing was sent.
-        await store.ledger.complete(requestId, {
-          state: 'failed',
-          errorCode: 'internal_error',
-          httpStatus: 500,
-        });
+      } else if (!completed && !(error instanceof GatewayError)) {
+        await this.#recordInternalError(requestId, upstreamCalled && !readOnly);
       }
       throw error;
     }

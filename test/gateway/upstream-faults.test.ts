@@ -117,6 +117,38 @@ describe('upstream faults on cancel', () => {
     });
   }
 
+  it('the ledger write after icash cancelled fails: 500, and the row goes to the reconciler, not failed', async () => {
+    const no = await paidTrade();
+    const ledger = t.gateway.services.store.ledger;
+    const complete = ledger.complete.bind(ledger);
+    let failures = 0;
+    // The database refuses the one write that records icash's answer (a full disk, a lost connection).
+    ledger.complete = async (requestId, outcome, at) => {
+      if (failures === 0 && outcome.state === 'succeeded') {
+        failures += 1;
+        throw new Error('SQLITE_IOERR: disk I/O error');
+      }
+      return complete(requestId, outcome, at);
+    };
+    try {
+      const res = await cancel(no);
+      expect(res.status).toBe(500);
+      expect(res.body.code).toBe('internal_error');
+      expect(failures).toBe(1);
+      const row = await ledger.get(company.companyId, res.body.request_id as string);
+      expect(row).toMatchObject({
+        state: 'unknown',
+        errorCode: 'internal_error',
+        merchantTradeNo: no,
+      });
+      expect(row?.nextCheckAt).toEqual(expect.any(Number));
+    } finally {
+      ledger.complete = complete;
+    }
+    // icash did cancel: only the reconciler's query can tell, and it will be asked.
+    expect(await tradeStatus(no)).toBe('4');
+  });
+
   it('connection refused: 502 upstream_unavailable, ledger failed, nothing moved', async () => {
     const down = await startSandbox();
     const closedUrl = down.icashBaseUrl;
