@@ -31,6 +31,11 @@ export async function openServices(
   const store = await openStore(config.databaseUrl, loadSecretBox(config), {
     poolSize: config.databasePoolSize,
     backgroundCheckpoints: true,
+    onBackgroundError: (error) =>
+      logger.warn(
+        { err: { message: error.message } },
+        'WAL checkpoint worker failed; SQLite checkpoints in the request path again',
+      ),
   });
   try {
     await store.companies.checkMasterKey();

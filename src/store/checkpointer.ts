@@ -29,7 +29,7 @@ function pass() {
   try {
     for (let round = 0; round < 8; round += 1) {
       const before = Atomics.load(commits, 0);
-      if (round === 0 && before - done < workerData.commitsPerCheckpoint) break;
+      if (round === 0 && ((before - done) | 0) < workerData.commitsPerCheckpoint) break;
       db.pragma('wal_checkpoint(PASSIVE)');
       done = before;
       if (Atomics.load(commits, 0) === before) break;
@@ -57,12 +57,18 @@ pass();
 export class BackgroundCheckpointer {
   readonly #worker: Worker;
   readonly #commits = new Int32Array(new SharedArrayBuffer(4));
+  readonly #exited: Promise<void>;
   #stopping = false;
 
   constructor(
     sqlite: SQLite.Database,
     file: string,
-    options: { intervalMs?: number; commitsPerCheckpoint?: number } = {},
+    options: {
+      intervalMs?: number;
+      commitsPerCheckpoint?: number;
+      /** Told when the worker fails (the gateway's connection then checkpoints itself). */
+      onError?: (error: Error) => void;
+    } = {},
   ) {
     sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     // A rewound WAL file is cut back to this size, whoever checkpointed.
@@ -80,11 +86,17 @@ export class BackgroundCheckpointer {
       },
     });
     this.#worker.unref();
-    const fallBack = (): void => {
-      if (!this.#stopping && sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
-    };
-    this.#worker.on('error', fallBack);
-    this.#worker.on('exit', fallBack);
+    let failure: Error | undefined;
+    this.#worker.on('error', (error) => (failure = error));
+    this.#exited = new Promise((resolve) => {
+      this.#worker.once('exit', (code) => {
+        if (!this.#stopping) {
+          if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+          options.onError?.(failure ?? new Error(`checkpoint worker exited (code ${code})`));
+        }
+        resolve();
+      });
+    });
   }
 
   /** Counts one commit of the gateway's connection (the request path's writes). */
@@ -96,10 +108,9 @@ export class BackgroundCheckpointer {
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
-    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
     this.#worker.postMessage('stop');
     const timer = setTimeout(() => void this.#worker.terminate(), 2000);
-    await exited;
+    await this.#exited;
     clearTimeout(timer);
   }
 }

@@ -26,6 +26,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** SQLite files: checkpoint the WAL in a worker thread, off the event loop (the gateway). */
   backgroundCheckpoints?: boolean;
+  /** Told when the checkpoint worker fails. */
+  onBackgroundError?: (error: Error) => void;
 }
 
 export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
@@ -55,7 +57,9 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   });
   const checkpointer =
     options.backgroundCheckpoints && url !== ':memory:'
-      ? new BackgroundCheckpointer(sqlite, url)
+      ? new BackgroundCheckpointer(sqlite, url, {
+          ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
+        })
       : undefined;
   const direct = new DirectSqlite(
     sqlite,

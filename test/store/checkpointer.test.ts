@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FALLBACK_AUTOCHECKPOINT_PAGES } from '../../src/store/checkpointer.js';
+import {
+  BackgroundCheckpointer,
+  FALLBACK_AUTOCHECKPOINT_PAGES,
+} from '../../src/store/checkpointer.js';
 import type { TransactionLedger } from '../../src/store/ledger.js';
 import { cancelOpening, openLedger } from './helpers.js';
 
@@ -67,5 +70,34 @@ describe('background WAL checkpoints (the gateway’s SQLite file)', () => {
     }[];
     expect(row!.n).toBe(500);
     reopened.close();
+  });
+});
+
+describe('a checkpoint worker that fails', () => {
+  it('is reported, hands checkpoints back to the gateway connection, and stopping still returns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnigate-ckpt-fail-'));
+    const sqlite = new SQLite(join(dir, 'main.sqlite'));
+    sqlite.pragma('journal_mode = WAL');
+    try {
+      const errors: Error[] = [];
+      // The worker's connection cannot open a file that does not exist.
+      const checkpointer = new BackgroundCheckpointer(sqlite, join(dir, 'missing.sqlite'), {
+        onError: (error) => errors.push(error),
+      });
+      expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(
+        FALLBACK_AUTOCHECKPOINT_PAGES,
+      );
+      for (let i = 0; i < 100 && errors.length === 0; i += 1) await sleep(20);
+      expect(errors).toHaveLength(1);
+      expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      const stopped = await Promise.race([
+        checkpointer.stop().then(() => 'stopped'),
+        sleep(1000).then(() => 'hung'),
+      ]);
+      expect(stopped).toBe('stopped');
+    } finally {
+      sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
