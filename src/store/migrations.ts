@@ -163,16 +163,20 @@ const migrations: Record<string, Migration> = {
     // two indexes that grow with history; partial indexes hold only the rows in
     // flight, so they stay small and hot however long the ledger is.
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.dropIndex('transactions_state').execute();
-      await db.schema.dropIndex('transactions_due').execute();
+      // Idempotent: on SQLite migrations run outside a transaction, so a process
+      // killed half-way (or a second one starting at once) must be able to run it again.
+      await db.schema.dropIndex('transactions_state').ifExists().execute();
+      await db.schema.dropIndex('transactions_due').ifExists().execute();
       await db.schema
         .createIndex('transactions_pending')
+        .ifNotExists()
         .on('transactions')
         .column('updated_at')
         .where(sql<boolean>`state = 'pending'`)
         .execute();
       await db.schema
         .createIndex('transactions_unknown_due')
+        .ifNotExists()
         .on('transactions')
         .column('next_check_at')
         .where(sql<boolean>`state = 'unknown'`)
