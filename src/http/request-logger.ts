@@ -59,13 +59,17 @@ class LazyRequestLogger implements FastifyBaseLogger {
   }
 }
 
-/** Fastify's `childLoggerFactory`: lazy unless a route sets its own log level. */
+/** Fastify's `childLoggerFactory`: lazy unless a route sets its own level or serializers. */
 export function requestLogger(
   parent: FastifyBaseLogger,
   bindings: Bindings,
   options: ChildLoggerOptions,
 ): FastifyBaseLogger {
-  if (options.level !== undefined || !('isLevelEnabled' in parent)) {
+  if (
+    options.level !== undefined ||
+    options.serializers !== undefined ||
+    !('isLevelEnabled' in parent)
+  ) {
     return parent.child(bindings, options);
   }
   return new LazyRequestLogger(parent as ParentLogger, bindings);

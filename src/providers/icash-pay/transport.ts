@@ -192,7 +192,8 @@ export class IcashTransport {
           handler,
         );
       } catch (error) {
-        // Refused before anything was queued (an invalid URL, a closed agent).
+        // An invalid URL, refused before anything was queued (undici reports a
+        // closed agent through onResponseError: unknown, the safe side).
         settle({ kind: 'not_sent', reason: errorCode(error), latencyMs: elapsed() });
       }
     });
