@@ -8,7 +8,10 @@ const BIN = resolve(__dirname, '../../bin/omnigate.mjs');
 const BEGIN = '# ---- omnigate demo: copy and paste into a shell ----';
 const END = '# ---- end of demo ----';
 
-/** Starts `omnigate serve` as `npm start` does and collects stdout until `until` appears. */
+/**
+ * Starts `omnigate serve` with `npm start`'s settings (from the sources; the built bundle
+ * is started by test/cli/bundle.test.ts) and collects stdout until `until` appears.
+ */
 function serve(cwd: string): { child: ChildProcess; output: (until: string) => Promise<string> } {
   const child = spawn(process.execPath, [BIN, 'serve'], {
     cwd,
