@@ -24,7 +24,7 @@ const handle = openDatabase(join(dir, 'ledger.sqlite'), {
   backgroundCheckpoints: mode === 'background',
 });
 await migrateToLatest(handle.db as unknown as Kysely<unknown>);
-const ledger = new TransactionLedger(handle.db, 'i', handle.direct);
+const ledger = new TransactionLedger(handle.db, 'i', handle.statements);
 const times: number[] = [];
 const N = 20000;
 for (let i = 0; i < N; i++) {

@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createRequire } from 'node:module';
 import type PgModule from 'pg';
 import { BackgroundCheckpointer } from './checkpointer.js';
-import { DirectSqlite } from './direct.js';
+import { RequestStatements } from './statements.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -13,15 +13,11 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   db: Db;
   dialect: 'sqlite' | 'postgres';
-  /** SQLite only: the request path's statements without Kysely (src/store/direct.ts). */
-  direct?: DirectSqlite;
+  /** The request path's statements, run without Kysely's builder (src/store/statements.ts). */
+  statements: RequestStatements;
   close(): Promise<void>;
 }
 
-/**
- * `postgres://…` selects PostgreSQL; anything else is a SQLite file path
- * (`:memory:` for a throw-away database).
- */
 export interface DatabaseOptions {
   poolSize?: number;
   /** SQLite files: checkpoint the WAL in a worker thread, off the event loop (the gateway). */
@@ -30,6 +26,10 @@ export interface DatabaseOptions {
   onBackgroundError?: (error: Error) => void;
 }
 
+/**
+ * `postgres://…` selects PostgreSQL; anything else is a SQLite file path
+ * (`:memory:` for a throw-away database).
+ */
 export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // bigint columns hold epoch milliseconds: well inside 2^53.
@@ -41,7 +41,12 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     // pool and is replaced on demand; without a listener pg's 'error' event crashes the process.
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      statements: new RequestStatements(db),
+      close: () => db.destroy(),
+    };
   }
   if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true });
   const sqlite = new SQLite(url);
@@ -51,9 +56,9 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const statements = preparingOnce(sqlite);
+  const prepared = preparingOnce(sqlite);
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: statements }),
+    dialect: new SqliteDialect({ database: prepared }),
   });
   const checkpointer =
     options.backgroundCheckpoints && url !== ':memory:'
@@ -61,15 +66,15 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
           ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
         })
       : undefined;
-  const direct = new DirectSqlite(
-    sqlite,
-    (text) => statements.prepare(text),
-    checkpointer && (() => checkpointer.noteCommit()),
-  );
+  const statements = new RequestStatements(db, {
+    connection: sqlite,
+    prepare: (text) => prepared.prepare(text),
+    afterWrite: checkpointer ? () => checkpointer.noteCommit() : () => undefined,
+  });
   return {
     db,
     dialect: 'sqlite',
-    direct,
+    statements,
     close: async () => {
       await checkpointer?.stop();
       await db.destroy();

@@ -2,7 +2,7 @@ import type { SecretBox } from '../core/master-key.js';
 import type { Secret } from '../core/secret.js';
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
-import type { DirectSqlite } from './direct.js';
+import type { RequestStatements } from './statements.js';
 import type { KeySetsTable } from './schema.js';
 
 export type Environment = 'test' | 'prod';
@@ -48,7 +48,7 @@ export class KeySetRepository {
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
-    private readonly direct?: DirectSqlite,
+    private readonly statements: RequestStatements,
   ) {}
 
   async upsert(
@@ -117,16 +117,11 @@ export class KeySetRepository {
     platformId: string,
     env: Environment,
   ): Promise<StoredKeySet | undefined> {
-    const direct = this.direct?.statements;
-    const row = direct
-      ? direct.get<Selectable<KeySetsTable>>(FIND_SQL, [companyId, platformId, env])
-      : await this.db
-          .selectFrom('key_sets')
-          .selectAll()
-          .where('company_id', '=', companyId)
-          .where('platform_id', '=', platformId)
-          .where('env', '=', env)
-          .executeTakeFirst();
+    const row = await this.statements.get<Selectable<KeySetsTable>>(FIND_SQL, [
+      companyId,
+      platformId,
+      env,
+    ]);
     if (!row) return undefined;
     const open = (column: SealedColumn): Secret<string> =>
       this.box.open(row[column], sealContext(companyId, platformId, env, column));

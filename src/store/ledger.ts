@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
-import type { DirectSqlite, SqlValue } from './direct.js';
+import type { RequestStatements } from './statements.js';
 import type { TransactionsTable } from './schema.js';
 
 export type TransactionState =
@@ -53,11 +53,13 @@ export interface ReconciliationAttempt {
   result: string;
 }
 
+/** toRow's columns in its order, then the opening's own. */
 const OPEN_SQL =
   'insert into transactions (request_id, company_id, client_id, operation, type, env, scenario, ' +
   'store_id, platform_id, merchant_id, merchant_trade_no, state, instance_id, created_at, updated_at) ' +
   "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)";
 
+/** outcomeColumns' columns in its order, then the time and the row. */
 const COMPLETE_SQL =
   'update transactions set state = ?, next_check_at = ?, rtn_code = ?, rtn_msg = ?, error_code = ?, ' +
   'http_status = ?, upstream_latency_ms = ?, updated_at = ? where request_id = ?';
@@ -71,26 +73,12 @@ export class TransactionLedger {
     private readonly db: Db,
     /** This process: rows it leaves `pending` when it dies are recognisable. */
     readonly instanceId: string,
-    private readonly direct?: DirectSqlite,
+    private readonly statements: RequestStatements,
   ) {}
 
   /** The durable `pending` row; it is committed before this resolves. */
   async open(t: TransactionOpening, now = Date.now()): Promise<void> {
-    const direct = this.direct?.statements;
-    if (direct) {
-      direct.run(OPEN_SQL, [...openingValues(t), this.instanceId, now, now]);
-      return;
-    }
-    await this.db
-      .insertInto('transactions')
-      .values({
-        ...toRow(t),
-        state: 'pending',
-        instance_id: this.instanceId,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await this.statements.run(OPEN_SQL, [...Object.values(toRow(t)), this.instanceId, now, now]);
   }
 
   /**
@@ -217,27 +205,11 @@ export class TransactionLedger {
   }
 
   async complete(requestId: string, outcome: TransactionOutcome, now = Date.now()): Promise<void> {
-    const direct = this.direct?.statements;
-    if (direct) {
-      const o = outcomeColumns(outcome);
-      direct.run(COMPLETE_SQL, [
-        o.state,
-        o.next_check_at,
-        o.rtn_code,
-        o.rtn_msg,
-        o.error_code,
-        o.http_status,
-        o.upstream_latency_ms,
-        now,
-        requestId,
-      ]);
-      return;
-    }
-    await this.db
-      .updateTable('transactions')
-      .set({ ...outcomeColumns(outcome), updated_at: now })
-      .where('request_id', '=', requestId)
-      .execute();
+    await this.statements.run(COMPLETE_SQL, [
+      ...Object.values(outcomeColumns(outcome)),
+      now,
+      requestId,
+    ]);
   }
 
   /** A call that ended before it could be opened upstream (validation): one write. */
@@ -275,23 +247,7 @@ export class TransactionLedger {
   }
 }
 
-/** The opening columns in OPEN_SQL's order. */
-function openingValues(t: TransactionOpening): SqlValue[] {
-  return [
-    t.requestId,
-    t.companyId,
-    t.clientId,
-    t.operation,
-    t.type,
-    t.env,
-    t.scenario,
-    t.storeId,
-    t.platformId,
-    t.merchantId,
-    t.merchantTradeNo,
-  ];
-}
-
+/** The opening's columns; OPEN_SQL lists them in this order. */
 function toRow(t: TransactionOpening) {
   return {
     request_id: t.requestId,
@@ -308,6 +264,7 @@ function toRow(t: TransactionOpening) {
   };
 }
 
+/** The outcome's columns; COMPLETE_SQL lists them in this order. */
 function outcomeColumns(o: TransactionOutcome) {
   return {
     state: o.state,

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
-import type { DirectSqlite } from './direct.js';
+import type { RequestStatements } from './statements.js';
 import type { StorePayConfigsTable } from './schema.js';
 import type { Environment } from './key-sets.js';
 
@@ -20,7 +20,7 @@ const FIND_PAY_CONFIG_SQL =
 export class StoreRepository {
   constructor(
     private readonly db: Db,
-    private readonly direct?: DirectSqlite,
+    private readonly statements: RequestStatements,
   ) {}
 
   /** Creates the store when it is new and replaces its configuration for this type and env. */
@@ -73,22 +73,12 @@ export class StoreRepository {
     type: string,
     env: Environment,
   ): Promise<StorePayConfig | undefined> {
-    const direct = this.direct?.statements;
-    const row = direct
-      ? direct.get<Selectable<StorePayConfigsTable>>(FIND_PAY_CONFIG_SQL, [
-          companyId,
-          storeId,
-          type,
-          env,
-        ])
-      : await this.db
-          .selectFrom('store_pay_configs')
-          .selectAll()
-          .where('company_id', '=', companyId)
-          .where('store_id', '=', storeId)
-          .where('type', '=', type)
-          .where('env', '=', env)
-          .executeTakeFirst();
+    const row = await this.statements.get<Selectable<StorePayConfigsTable>>(FIND_PAY_CONFIG_SQL, [
+      companyId,
+      storeId,
+      type,
+      env,
+    ]);
     if (!row) return undefined;
     return {
       storeId: row.store_id,

@@ -1,7 +1,7 @@
 import { newAccessToken, sha256 } from '../core/ids.js';
 import { Secret } from '../core/secret.js';
 import type { Db } from './database.js';
-import type { DirectSqlite } from './direct.js';
+import type { RequestStatements } from './statements.js';
 
 export interface TokenOwner {
   clientId: string;
@@ -27,7 +27,7 @@ const LOOKUP_SQL =
 export class TokenRepository {
   constructor(
     private readonly db: Db,
-    private readonly direct?: DirectSqlite,
+    private readonly statements: RequestStatements,
   ) {}
 
   async issue(
@@ -54,23 +54,7 @@ export class TokenRepository {
 
   /** The owner of a live token; null when unknown, expired, revoked or its client is revoked. */
   async lookup(token: string, now = Date.now()): Promise<TokenOwner | null> {
-    const hash = sha256(token);
-    const direct = this.direct?.statements;
-    const row: OwnerRow | undefined = direct
-      ? direct.get<OwnerRow>(LOOKUP_SQL, [hash])
-      : await this.db
-          .selectFrom('tokens')
-          .innerJoin('clients', 'clients.id', 'tokens.client_id')
-          .select([
-            'tokens.client_id',
-            'tokens.company_id',
-            'tokens.scope',
-            'tokens.expires_at',
-            'tokens.revoked_at',
-            'clients.revoked_at as client_revoked_at',
-          ])
-          .where('tokens.token_hash', '=', hash)
-          .executeTakeFirst();
+    const row = await this.statements.get<OwnerRow>(LOOKUP_SQL, [sha256(token)]);
     if (!row || row.revoked_at !== null || row.client_revoked_at !== null) return null;
     if (row.expires_at <= now) return null;
     return {

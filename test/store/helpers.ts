@@ -31,5 +31,5 @@ export async function openLedger(
 ): Promise<{ handle: DatabaseHandle; ledger: TransactionLedger }> {
   const handle = openDatabase(file, options);
   await migrateToLatest(handle.db as unknown as Kysely<unknown>);
-  return { handle, ledger: new TransactionLedger(handle.db, 'instance-a', handle.direct) };
+  return { handle, ledger: new TransactionLedger(handle.db, 'instance-a', handle.statements) };
 }

@@ -9,7 +9,7 @@ import { LEDGER_COMPANY, cancelOpening, openLedger } from './helpers.js';
 const opening = (requestId: string) => cancelOpening(requestId, requestId.slice(0, 20));
 
 /**
- * The request path's statements run directly on better-sqlite3 (src/store/direct.ts):
+ * The request path's statements run directly on better-sqlite3 (src/store/statements.ts):
  * the same rows as through Kysely, and never inside someone else's open transaction.
  */
 describe('direct SQLite statements', () => {
@@ -26,7 +26,7 @@ describe('direct SQLite statements', () => {
   });
 
   it('writes and completes a row that reads back the same as through Kysely', async () => {
-    expect(handle.direct?.statements).not.toBeNull();
+    expect(handle.statements.runsDirectly).toBe(true);
     await ledger.open(opening('a0000000-0000-4000-8000-000000000001'), 1_000);
     await ledger.complete(
       'a0000000-0000-4000-8000-000000000001',
@@ -80,13 +80,13 @@ describe('direct SQLite statements', () => {
       })
       .catch((error: unknown) => error);
     await inside;
-    expect(handle.direct?.statements).toBeNull();
+    expect(handle.statements.runsDirectly).toBe(false);
     const opened = ledger.open(opening('b0000000-0000-4000-8000-000000000002'), 5);
     await new Promise((resolve) => setTimeout(resolve, 20));
     release();
     expect(await rolledBack).toBeInstanceOf(Error);
     await opened;
-    expect(handle.direct?.statements).not.toBeNull();
+    expect(handle.statements.runsDirectly).toBe(true);
     const ids = (
       await handle.db
         .selectFrom('transactions')
