@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
+import { keysSetArgs, merchantKeySet } from '../support/cli-args.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
 import {
   TYPE,
@@ -161,24 +162,12 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
   it('keys set: PEM and bare base64 key files; generated keys too', async () => {
     // The sandbox merchant's own keys, as PEM files.
     const pem = await ok(
-      'keys',
-      'set',
-      '--company',
-      companyId,
-      '--platform-id',
-      merchant.PlatformID,
-      '--env',
-      'test',
-      '--enc-key-id',
-      merchant.EncKeyID,
-      '--aes-key',
-      merchant.AESKey,
-      '--aes-iv',
-      merchant.AESIV,
-      '--client-private-key',
-      file('client.pem', merchant.ClientPrivateKey),
-      '--server-public-key',
-      file('server.pem', merchant.ServerPublicKey),
+      ...keysSetArgs(
+        merchantKeySet(companyId, merchant, {
+          clientPrivateKey: file('client.pem', merchant.ClientPrivateKey),
+          serverPublicKey: file('server.pem', merchant.ServerPublicKey),
+        }),
+      ),
       '--json',
     );
     expect(pem).toMatchObject({ platform_id: merchant.PlatformID, env: 'test', stored: true });
@@ -193,24 +182,12 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
       type: 'spki',
     });
     const bare = await ok(
-      'keys',
-      'set',
-      '--company',
-      companyId,
-      '--platform-id',
-      merchant.PlatformID,
-      '--env',
-      'test',
-      '--enc-key-id',
-      merchant.EncKeyID,
-      '--aes-key',
-      merchant.AESKey,
-      '--aes-iv',
-      merchant.AESIV,
-      '--client-private-key',
-      file('client.b64', `${privateDer.toString('base64')}\n`),
-      '--server-public-key',
-      file('server.b64', publicDer.toString('base64')),
+      ...keysSetArgs(
+        merchantKeySet(companyId, merchant, {
+          clientPrivateKey: file('client.b64', `${privateDer.toString('base64')}\n`),
+          serverPublicKey: file('server.b64', publicDer.toString('base64')),
+        }),
+      ),
       '--json',
     );
     expect(bare.stored).toBe(true);
@@ -219,30 +196,22 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
     const generated = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const server = generateKeyPairSync('rsa', { modulusLength: 2048 });
     await ok(
-      'keys',
-      'set',
-      '--company',
-      companyId,
-      '--platform-id',
-      'GEN001',
-      '--env',
-      'prod',
-      '--enc-key-id',
-      '7',
-      '--aes-key',
-      'A'.repeat(32),
-      '--aes-iv',
-      'B'.repeat(16),
-      '--client-private-key',
-      file(
-        'gen-client.pem',
-        generated.privateKey.export({ format: 'pem', type: 'pkcs1' }).toString(),
-      ),
-      '--server-public-key',
-      file(
-        'gen-server.b64',
-        server.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-      ),
+      ...keysSetArgs({
+        companyId,
+        platformId: 'GEN001',
+        env: 'prod',
+        encKeyId: '7',
+        aesKey: 'A'.repeat(32),
+        aesIv: 'B'.repeat(16),
+        clientPrivateKey: file(
+          'gen-client.pem',
+          generated.privateKey.export({ format: 'pem', type: 'pkcs1' }).toString(),
+        ),
+        serverPublicKey: file(
+          'gen-server.b64',
+          server.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+        ),
+      }),
       '--json',
     );
   });
@@ -257,24 +226,16 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
         ...over,
       };
       return [
-        'keys',
-        'set',
-        '--company',
-        companyId,
-        '--platform-id',
-        'BAD001',
-        '--env',
-        'test',
-        '--enc-key-id',
-        '1',
-        '--aes-key',
-        o.aes,
-        '--aes-iv',
-        o.iv,
-        '--client-private-key',
-        o.priv,
-        '--server-public-key',
-        o.pub,
+        ...keysSetArgs({
+          companyId,
+          platformId: 'BAD001',
+          env: 'test',
+          encKeyId: '1',
+          aesKey: o.aes,
+          aesIv: o.iv,
+          clientPrivateKey: o.priv,
+          serverPublicKey: o.pub,
+        }),
         '--json',
       ];
     };

@@ -1,6 +1,5 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ export {
   BIN,
   STORE_ID,
   TYPE,
+  api,
   cancelBody,
   clearFaults,
   injectFault,
@@ -30,16 +30,22 @@ export {
   tradeNo,
   upstreamCalls,
   waitFor,
+  issueToken,
+  type ApiAnswer,
   type Exit,
+  type FaultSpec,
+  type GatewayChild,
+  type SandboxMerchant,
 } from '../reliability/helpers.js';
 import {
+  api,
+  configureMerchant,
   newBarcode,
   payBody,
-  BIN,
-  TYPE,
-  STORE_ID,
-  waitFor,
-  type Exit,
+  runCli,
+  startGatewayProcess,
+  type GatewayChild,
+  type SandboxMerchant,
 } from '../reliability/helpers.js';
 export const POSTGRES_ADMIN_URL =
   process.env.OMNIGATE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -47,7 +53,6 @@ export const REDIS_URL = process.env.OMNIGATE_TEST_REDIS_URL ?? 'redis://127.0.0
 
 export { startSandbox, type SandboxCall, type SandboxHandle };
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
 /** True when PostgreSQL answers on the admin URL within a few seconds. */
 export async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({
@@ -126,18 +131,6 @@ export async function createDatabase(): Promise<TestDatabase> {
 
 export const newMasterKey = (): string => randomBytes(32).toString('base64');
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'omnigate-mi-'));
-/**
- * A child's environment: ours without NODE_ENV (vitest sets `test`) and without
- * any OMNIGATE_* setting, plus `env`.
- */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('OMNIGATE_') && name !== 'NODE_ENV') base[name] = value;
-  }
-  return { ...base, OMNIGATE_SANDBOX: 'off', OMNIGATE_LOG_LEVEL: 'warn', ...env };
-}
-
 /** What every process of one deployment shares: data dir, database and master key. */
 export interface Deployment {
   dataDir: string;
@@ -151,58 +144,13 @@ const deploymentEnv = (d: Deployment): Record<string, string> => ({
   OMNIGATE_MASTER_KEY: d.masterKey,
 });
 
-/** Runs `omnigate --json <args>`; resolves to its one JSON object. */
-export function cli(
+/** Runs `omnigate --json <args>` on the deployment; resolves to its one JSON object. */
+export const cli = (
   d: Deployment,
   args: string[],
   timeoutMs = 90_000,
-): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, '--json', ...args],
-      { env: childEnv(deploymentEnv(d)), timeout: timeoutMs, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(
-            new Error(
-              `omnigate ${args.slice(0, 2).join(' ')} failed` +
-                (error.killed ? ` (killed after ${timeoutMs} ms)` : '') +
-                `: ${stderr || error.message}`,
-            ),
-          );
-          return;
-        }
-        try {
-          resolve(JSON.parse(stdout) as Record<string, unknown>);
-        } catch {
-          reject(new Error(`omnigate ${args.slice(0, 2).join(' ')}: not JSON: ${stdout}`));
-        }
-      },
-    );
-  });
-}
+): Promise<Record<string, unknown>> => runCli(deploymentEnv(d), args, timeoutMs);
 
-export interface SandboxMerchant {
-  PlatformID: string;
-  MerchantID: string;
-  EncKeyID: string;
-  AESKey: string;
-  AESIV: string;
-  ClientPrivateKey: string;
-  ServerPublicKey: string;
-}
-
-export interface FaultSpec {
-  MerchantID: string;
-  fault: 'delay' | 'http500' | 'drop' | 'bad_signature' | 'non_json';
-  count?: number;
-  delayMs?: number;
-  operation?: 'DeductICPOF' | 'DeductCancelICPOF' | 'QueryTradeICPO';
-  process?: boolean;
-}
-
-/** The sandbox's calls of one operation for one MerchantTradeNo. */
 export interface Provisioned {
   companyId: string;
   clientId: string;
@@ -230,184 +178,27 @@ export async function newClient(
 export async function provision(d: Deployment, merchant: SandboxMerchant): Promise<Provisioned> {
   const company = await cli(d, ['company', 'create', '--name', 'multi-instance']);
   const companyId = String(company.company_id);
-  const privateKeyFile = join(d.dataDir, 'client-private.pem');
-  const publicKeyFile = join(d.dataDir, 'server-public.pem');
-  writeFileSync(privateKeyFile, merchant.ClientPrivateKey, { mode: 0o600 });
-  writeFileSync(publicKeyFile, merchant.ServerPublicKey);
   // Three independent processes at once: the database orders their writes.
-  const keys = cli(d, [
-    'keys',
-    'set',
-    '--company',
-    companyId,
-    '--platform-id',
-    merchant.PlatformID,
-    '--env',
-    'test',
-    '--enc-key-id',
-    merchant.EncKeyID,
-    '--aes-key',
-    merchant.AESKey,
-    '--aes-iv',
-    merchant.AESIV,
-    '--client-private-key',
-    privateKeyFile,
-    '--server-public-key',
-    publicKeyFile,
+  const [client] = await Promise.all([
+    newClient(d, companyId),
+    configureMerchant((args) => cli(d, args), d.dataDir, companyId, merchant),
   ]);
-  const store = cli(d, [
-    'store',
-    'set',
-    '--company',
-    companyId,
-    '--store',
-    STORE_ID,
-    '--type',
-    TYPE,
-    '--env',
-    'test',
-    '--platform-id',
-    merchant.PlatformID,
-    '--merchant-id',
-    merchant.MerchantID,
-  ]);
-  const [client] = await Promise.all([newClient(d, companyId), keys, store]);
   return client;
 }
 
-export interface GatewayChild {
-  child: ChildProcess;
-  pid: number;
-  url: string;
-  exited: Promise<Exit>;
-  output(): { stdout: string; stderr: string };
-  /** Sends `signal` and waits (bounded) for the exit; SIGKILL when late. */
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<Exit>;
-}
-
 /**
- * `node bin/omnigate.mjs serve` with OMNIGATE_PORT=0; resolves once it printed
- * `omnigate listening on <url>`.
+ * `node bin/omnigate.mjs serve` of the deployment with OMNIGATE_PORT=0; resolves
+ * once it printed `omnigate listening on <url>`.
  */
-export async function spawnGateway(
+export const spawnGateway = (
   d: Deployment,
   env: Record<string, string>,
   startTimeoutMs = 90_000,
-): Promise<GatewayChild> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: childEnv({ ...deploymentEnv(d), OMNIGATE_PORT: '0', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Never outlive the test process, whatever happens to it.
-  const orphanGuard = () => child.kill('SIGKILL');
-  process.once('exit', orphanGuard);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-  let exit: Exit | undefined;
-  const exited = new Promise<Exit>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = { code, signal };
-      process.off('exit', orphanGuard);
-      resolve(exit);
-    });
-  });
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<Exit> => {
-    if (exit) return exit;
-    child.kill(signal);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), timeoutMs);
-    });
-    const result = await Promise.race([exited, late]);
-    clearTimeout(timer);
-    if (result !== 'late') return result;
-    child.kill('SIGKILL');
-    return exited;
-  };
-  try {
-    const url = await waitFor(
-      'omnigate listening on <url>',
-      () => {
-        const match = /omnigate listening on (http:\/\/\S+)/.exec(stdout);
-        if (match) return match[1]!;
-        if (exit)
-          throw new Error(`gateway exited (${exit.code ?? exit.signal}): ${stdout}\n${stderr}`);
-        return undefined;
-      },
-      startTimeoutMs,
-      25,
-    );
-    return { child, pid: child.pid!, url, exited, output: () => ({ stdout, stderr }), stop };
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-}
+): Promise<GatewayChild> => startGatewayProcess({ ...deploymentEnv(d), ...env }, startTimeoutMs);
 
 /** Stops every child, each bounded; never throws. */
 export async function stopAll(children: GatewayChild[]): Promise<void> {
   await Promise.all(children.map((c) => c.stop('SIGTERM', 10_000).catch(() => undefined)));
-}
-
-export interface ApiAnswer {
-  status: number;
-  headers: Headers;
-  /** The body exactly as received. */
-  text: string;
-  body: Record<string, unknown>;
-}
-
-export async function api(
-  url: string,
-  method: 'GET' | 'POST',
-  path: string,
-  options: {
-    token?: string;
-    body?: unknown;
-    form?: Record<string, string>;
-    headers?: Record<string, string>;
-    timeoutMs?: number;
-  } = {},
-): Promise<ApiAnswer> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
-  if (options.form !== undefined) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  } else if (options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers,
-    body,
-    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-  });
-  const text = await res.text();
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    parsed = { raw: text };
-  }
-  return { status: res.status, headers: res.headers, text, body: parsed };
-}
-
-export async function issueToken(url: string, p: Provisioned): Promise<string> {
-  const res = await api(url, 'POST', '/oauth/v1/token', {
-    form: {
-      grant_type: 'client_credentials',
-      client_id: p.clientId,
-      client_secret: p.clientSecret,
-    },
-    timeoutMs: 10_000,
-  });
-  if (res.status !== 200) throw new Error(`token: HTTP ${res.status} ${res.text}`);
-  return String(res.body.access_token);
 }
 
 /** Pays `merchantTradeNo` with a fresh barcode through `url`; fails unless icash says RtnCode 1. */

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
 import { startSandbox, type SandboxCall, type SandboxHandle } from '../../src/sandbox/index.js';
+import { keysSetArgs, merchantKeySet, storeSetArgs } from '../support/cli-args.js';
 
 /**
  * Helpers for the reliability suite and the soak script: the gateway as a real
@@ -76,25 +77,27 @@ export function connectionRefused(url: string, timeoutMs = 2000): Promise<boolea
 export const tempDir = (prefix = 'omnigate-rel-'): string => mkdtempSync(join(tmpdir(), prefix));
 export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
 
-/** The environment of a child: ours without any OMNIGATE_* setting, plus `env`. */
-function childEnv(dataDir: string, env: Record<string, string>): NodeJS.ProcessEnv {
+/**
+ * A child's environment: ours without NODE_ENV (vitest sets `test`) and without
+ * any OMNIGATE_* setting, then a development gateway's quiet defaults, then `env`.
+ */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('OMNIGATE_')) base[name] = value;
+    if (!name.startsWith('OMNIGATE_') && name !== 'NODE_ENV') base[name] = value;
   }
   return {
     ...base,
     NODE_ENV: 'development',
-    OMNIGATE_DATA_DIR: dataDir,
     OMNIGATE_SANDBOX: 'off',
     OMNIGATE_LOG_LEVEL: 'warn',
     ...env,
   };
 }
 
-/** Runs `omnigate --json <args>` on a data dir; resolves to its one JSON object. */
-export function cli(
-  dataDir: string,
+/** Runs `omnigate --json <args>` with `env`; resolves to its one JSON object. */
+export function runCli(
+  env: Record<string, string>,
   args: string[],
   timeoutMs = 30_000,
 ): Promise<Record<string, unknown>> {
@@ -102,11 +105,15 @@ export function cli(
     execFile(
       process.execPath,
       [BIN, '--json', ...args],
-      { env: childEnv(dataDir, {}), timeout: timeoutMs, encoding: 'utf8' },
+      { env: childEnv(env), timeout: timeoutMs, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error) {
           reject(
-            new Error(`omnigate ${args.slice(0, 2).join(' ')} failed: ${stderr || error.message}`),
+            new Error(
+              `omnigate ${args.slice(0, 2).join(' ')} failed` +
+                (error.killed ? ` (killed after ${timeoutMs} ms)` : '') +
+                `: ${stderr || error.message}`,
+            ),
           );
           return;
         }
@@ -119,6 +126,13 @@ export function cli(
     );
   });
 }
+
+/** Runs `omnigate --json <args>` on a data dir; resolves to its one JSON object. */
+export const cli = (
+  dataDir: string,
+  args: string[],
+  timeoutMs?: number,
+): Promise<Record<string, unknown>> => runCli({ OMNIGATE_DATA_DIR: dataDir }, args, timeoutMs);
 
 export interface SandboxMerchant {
   PlatformID: string;
@@ -192,55 +206,45 @@ export interface Provisioned {
 }
 
 /**
- * A company, an OAuth client, the merchant's key set (key files written from the
- * sandbox's PEMs) and a store, all through the `omnigate` CLI on `dataDir`.
+ * The merchant's key set (key files written into `dir` from the sandbox's PEMs)
+ * and store STORE_ID, through `run` (the `omnigate` CLI), side by side.
+ */
+export async function configureMerchant(
+  run: (args: string[]) => Promise<unknown>,
+  dir: string,
+  companyId: string,
+  merchant: SandboxMerchant,
+): Promise<void> {
+  const clientPrivateKey = join(dir, 'client-private.pem');
+  const serverPublicKey = join(dir, 'server-public.pem');
+  writeFileSync(clientPrivateKey, merchant.ClientPrivateKey, { mode: 0o600 });
+  writeFileSync(serverPublicKey, merchant.ServerPublicKey);
+  await Promise.all([
+    run(keysSetArgs(merchantKeySet(companyId, merchant, { clientPrivateKey, serverPublicKey }))),
+    run(
+      storeSetArgs({
+        companyId,
+        storeId: STORE_ID,
+        type: TYPE,
+        env: 'test',
+        platformId: merchant.PlatformID,
+        merchantId: merchant.MerchantID,
+      }),
+    ),
+  ]);
+}
+
+/**
+ * A company, an OAuth client, the merchant's key set and a store, all through
+ * the `omnigate` CLI on `dataDir`.
  */
 export async function provision(dataDir: string, merchant: SandboxMerchant): Promise<Provisioned> {
   const company = await cli(dataDir, ['company', 'create', '--name', 'reliability']);
   const companyId = String(company.company_id);
-  const privateKeyFile = join(dataDir, 'client-private.pem');
-  const publicKeyFile = join(dataDir, 'server-public.pem');
-  writeFileSync(privateKeyFile, merchant.ClientPrivateKey, { mode: 0o600 });
-  writeFileSync(publicKeyFile, merchant.ServerPublicKey);
   // The company exists (and the schema is migrated): the rest can run side by side.
   const [client] = await Promise.all([
     cli(dataDir, ['client', 'create', '--company', companyId, '--name', 'pos']),
-    cli(dataDir, [
-      'keys',
-      'set',
-      '--company',
-      companyId,
-      '--platform-id',
-      merchant.PlatformID,
-      '--env',
-      'test',
-      '--enc-key-id',
-      merchant.EncKeyID,
-      '--aes-key',
-      merchant.AESKey,
-      '--aes-iv',
-      merchant.AESIV,
-      '--client-private-key',
-      privateKeyFile,
-      '--server-public-key',
-      publicKeyFile,
-    ]),
-    cli(dataDir, [
-      'store',
-      'set',
-      '--company',
-      companyId,
-      '--store',
-      STORE_ID,
-      '--type',
-      TYPE,
-      '--env',
-      'test',
-      '--platform-id',
-      merchant.PlatformID,
-      '--merchant-id',
-      merchant.MerchantID,
-    ]),
+    configureMerchant((args) => cli(dataDir, args), dataDir, companyId, merchant),
   ]);
   return {
     companyId,
@@ -267,27 +271,32 @@ export interface GatewayChild {
 }
 
 /**
- * `node bin/omnigate.mjs serve` on `dataDir`; resolves once it printed
- * `omnigate listening on <url>`.
+ * `node bin/omnigate.mjs serve` with `env` and OMNIGATE_PORT=0; resolves once it
+ * printed `omnigate listening on <url>`.
  */
-export async function spawnGateway(
-  dataDir: string,
+export async function startGatewayProcess(
   env: Record<string, string>,
   startTimeoutMs = 30_000,
 ): Promise<GatewayChild> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: childEnv(dataDir, { OMNIGATE_PORT: '0', ...env }),
+    env: childEnv({ OMNIGATE_PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never outlive the test process, whatever happens to it.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const exited = new Promise<Exit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
   let exit: Exit | undefined;
-  void exited.then((e) => (exit = e));
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      process.off('exit', orphanGuard);
+      resolve(exit);
+    });
+  });
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<Exit> => {
     if (exit) return exit;
     child.kill(signal);
@@ -317,19 +326,20 @@ export async function spawnGateway(
       startTimeoutMs,
       25,
     );
-    return {
-      child,
-      pid: child.pid!,
-      url,
-      exited,
-      output: () => ({ stdout, stderr }),
-      stop,
-    };
+    return { child, pid: child.pid!, url, exited, output: () => ({ stdout, stderr }), stop };
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
   }
 }
+
+/** `node bin/omnigate.mjs serve` on `dataDir` (see startGatewayProcess). */
+export const spawnGateway = (
+  dataDir: string,
+  env: Record<string, string>,
+  startTimeoutMs?: number,
+): Promise<GatewayChild> =>
+  startGatewayProcess({ OMNIGATE_DATA_DIR: dataDir, ...env }, startTimeoutMs);
 
 /** The environment every reliability child shares: sandbox off, upstream = the in-process sandbox. */
 export function gatewayEnv(
@@ -348,6 +358,8 @@ export function gatewayEnv(
 export interface ApiAnswer {
   status: number;
   headers: Headers;
+  /** The body exactly as received. */
+  text: string;
   body: Record<string, unknown>;
 }
 
@@ -358,42 +370,52 @@ export async function api(
   options: {
     token?: string;
     body?: unknown;
+    form?: Record<string, string>;
     headers?: Record<string, string>;
     timeoutMs?: number;
   } = {},
 ): Promise<ApiAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let body: string | undefined;
+  if (options.form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(options.form).toString();
+  } else if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
   const res = await fetch(`${url}${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body,
     signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
   });
   const text = await res.text();
-  let body: Record<string, unknown>;
+  let parsed: Record<string, unknown>;
   try {
-    body = JSON.parse(text) as Record<string, unknown>;
+    parsed = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    body = { raw: text };
+    parsed = { raw: text };
   }
-  return { status: res.status, headers: res.headers, body };
+  return { status: res.status, headers: res.headers, text, body: parsed };
 }
 
-export async function issueToken(url: string, p: Provisioned): Promise<string> {
-  const res = await fetch(`${url}/oauth/v1/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
+/** A bearer token for an OAuth client, by client credentials. */
+export async function issueToken(
+  url: string,
+  p: { clientId: string; clientSecret: string },
+): Promise<string> {
+  const res = await api(url, 'POST', '/oauth/v1/token', {
+    form: {
       grant_type: 'client_credentials',
       client_id: p.clientId,
       client_secret: p.clientSecret,
-    }),
-    signal: AbortSignal.timeout(10_000),
+    },
+    timeoutMs: 10_000,
   });
-  if (res.status !== 200) throw new Error(`token: HTTP ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { access_token: string }).access_token;
+  if (res.status !== 200) throw new Error(`token: HTTP ${res.status} ${res.text}`);
+  return String(res.body.access_token);
 }
 
 export const now = (): string => formatTaiwanTime(new Date());
