@@ -115,6 +115,13 @@ describe('integrate validation', () => {
     expectRefused(() => send('POST', CANCEL, { body }), status, code, message);
   const refusePay = (body: unknown, status: number, code: string, message: string | RegExp) =>
     expectRefused(() => send('POST', PAY, { body }), status, code, message);
+  const refuseSearch = (
+    query: Record<string, string>,
+    status: number,
+    code: string,
+    message: string | RegExp,
+    options?: { ledger?: boolean },
+  ) => expectRefused(() => send('GET', searchPath(query)), status, code, message, options);
 
   const absent: [string, unknown][] = [
     ['missing', undefined],
@@ -175,25 +182,20 @@ describe('integrate validation', () => {
     });
 
     it('search: request missing, and request.MerchantTradeNo missing', async () => {
-      await expectRefused(
-        () => send('GET', searchPath({ type: TYPE, store_id: 'S1', is_test: 'TRUE' })),
+      await refuseSearch(
+        { type: TYPE, store_id: 'S1', is_test: 'TRUE' },
         400,
         'missing_field',
         'request 不可為空',
       );
-      await expectRefused(
-        () =>
-          send('GET', searchPath({ type: TYPE, store_id: 'S1', is_test: 'TRUE', request: '{}' })),
+      await refuseSearch(
+        { type: TYPE, store_id: 'S1', is_test: 'TRUE', request: '{}' },
         400,
         'missing_field',
         'MerchantTradeNo 不可為空',
       );
-      await expectRefused(
-        () =>
-          send(
-            'GET',
-            searchPath({ store_id: 'S1', request: JSON.stringify({ MerchantTradeNo: 'X1' }) }),
-          ),
+      await refuseSearch(
+        { store_id: 'S1', request: JSON.stringify({ MerchantTradeNo: 'X1' }) },
         400,
         'missing_field',
         'type 不可為空',
@@ -217,16 +219,12 @@ describe('integrate validation', () => {
         'unknown_payment_type',
         '無此付款方式 JKO_PAY',
       );
-      await expectRefused(
-        () =>
-          send(
-            'GET',
-            searchPath({
-              type: 'JKO_PAY',
-              store_id: 'S1',
-              request: JSON.stringify({ MerchantTradeNo: 'X1' }),
-            }),
-          ),
+      await refuseSearch(
+        {
+          type: 'JKO_PAY',
+          store_id: 'S1',
+          request: JSON.stringify({ MerchantTradeNo: 'X1' }),
+        },
         400,
         'unknown_payment_type',
         '無此付款方式 JKO_PAY',
@@ -418,31 +416,23 @@ describe('integrate validation', () => {
     );
     it('pay: request.Item, and search: an unknown query parameter', async () => {
       await refusePay(payBody({ Item: [] }), 400, 'unsupported_field', '不支援的欄位 Item');
-      await expectRefused(
-        () =>
-          send(
-            'GET',
-            searchPath({
-              type: TYPE,
-              store_id: 'S1',
-              request: JSON.stringify({ MerchantTradeNo: 'X1' }),
-              callback: 'x',
-            }),
-          ),
+      await refuseSearch(
+        {
+          type: TYPE,
+          store_id: 'S1',
+          request: JSON.stringify({ MerchantTradeNo: 'X1' }),
+          callback: 'x',
+        },
         400,
         'unsupported_field',
         '不支援的欄位 callback',
       );
-      await expectRefused(
-        () =>
-          send(
-            'GET',
-            searchPath({
-              type: TYPE,
-              store_id: 'S1',
-              request: JSON.stringify({ MerchantTradeNo: 'X1', MerchantTradeDate: now() }),
-            }),
-          ),
+      await refuseSearch(
+        {
+          type: TYPE,
+          store_id: 'S1',
+          request: JSON.stringify({ MerchantTradeNo: 'X1', MerchantTradeDate: now() }),
+        },
         400,
         'unsupported_field',
         '不支援的欄位 MerchantTradeDate',
@@ -530,17 +520,13 @@ describe('integrate validation', () => {
         'store_not_found',
         '門市 NOPE 不存在',
       );
-      await expectRefused(
-        () =>
-          send(
-            'GET',
-            searchPath({
-              type: TYPE,
-              store_id: 'NOPE',
-              is_test: 'true',
-              request: JSON.stringify({ MerchantTradeNo: 'X1' }),
-            }),
-          ),
+      await refuseSearch(
+        {
+          type: TYPE,
+          store_id: 'NOPE',
+          is_test: 'true',
+          request: JSON.stringify({ MerchantTradeNo: 'X1' }),
+        },
         404,
         'store_not_found',
         '門市 NOPE 不存在',
@@ -691,8 +677,8 @@ describe('integrate validation', () => {
     it.each(['{bad', 'MerchantTradeNo=1', '[]', '"X1"', '42'])(
       'request %j that is not a JSON object → request 格式錯誤',
       async (request) => {
-        await expectRefused(
-          () => send('GET', searchPath({ type: TYPE, store_id: 'S1', is_test: 'TRUE', request })),
+        await refuseSearch(
+          { type: TYPE, store_id: 'S1', is_test: 'TRUE', request },
           400,
           'invalid_field',
           'request 格式錯誤',
@@ -718,17 +704,13 @@ describe('integrate validation', () => {
     });
 
     it('is_test "yes" → is_test 格式錯誤', async () => {
-      await expectRefused(
-        () =>
-          send(
-            'GET',
-            searchPath({
-              type: TYPE,
-              store_id: 'S1',
-              is_test: 'yes',
-              request: JSON.stringify({ MerchantTradeNo: 'X1' }),
-            }),
-          ),
+      await refuseSearch(
+        {
+          type: TYPE,
+          store_id: 'S1',
+          is_test: 'yes',
+          request: JSON.stringify({ MerchantTradeNo: 'X1' }),
+        },
         400,
         'invalid_field',
         'is_test 格式錯誤',
