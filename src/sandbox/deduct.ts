@@ -34,12 +34,7 @@ function parseDeduct(ctx: OperationContext): DeductRequest | Rejection {
   if (tradeNo instanceof Rejection) return tradeNo;
   const tradeDate = p.tradeDate();
   if (tradeDate instanceof Rejection) return tradeDate;
-  const parts: number[] = [];
-  for (const name of ['TotalAmount', 'ItemAmt', 'UtilityAmt', 'CommAmt']) {
-    const value = p.amount(name);
-    if (value instanceof Rejection) return value;
-    parts.push(value);
-  }
+  // Every malformed amount is refused before the parts are added up.
   for (const name of [
     'ItemNonRedeemAmt',
     'UtilityNonRedeemAmt',
@@ -49,9 +44,8 @@ function parseDeduct(ctx: OperationContext): DeductRequest | Rejection {
     const value = p.amount(name, false);
     if (value instanceof Rejection) return value;
   }
-  const [total = 0, item = 0, utility = 0, comm = 0] = parts;
-  if (total === 0) return reject(Rtn.AmountMalformed);
-  if (total !== item + utility + comm) return reject(Rtn.AmountsDoNotAddUp);
+  const total = p.total(['TotalAmount', 'ItemAmt', 'UtilityAmt', 'CommAmt'], Rtn.AmountsDoNotAddUp);
+  if (total instanceof Rejection) return total;
   const barcode = p.text('Barcode');
   if (barcode === '') return reject(Rtn.BarcodeEmpty);
   if (barcode === null || !BARCODE.test(barcode)) return reject(Rtn.BarcodeInvalid);

@@ -77,6 +77,23 @@ export class Payload {
     return cents;
   }
 
+  /**
+   * A total and its three parts (item, utility, commission), each an amount:
+   * the total, once it is not 0 and the parts add up to it (else `mismatch`).
+   */
+  total(names: readonly [string, string, string, string], mismatch: RtnCode): number | Rejection {
+    const parts: number[] = [];
+    for (const name of names) {
+      const value = this.amount(name);
+      if (value instanceof Rejection) return value;
+      parts.push(value);
+    }
+    const [total = 0, item = 0, utility = 0, comm = 0] = parts;
+    if (total === 0) return reject(Rtn.AmountMalformed);
+    if (total !== item + utility + comm) return reject(mismatch);
+    return total;
+  }
+
   /** An optional free-text field, cut to `max` characters. */
   optional(name: string, max: number): string {
     return (this.text(name) ?? '').slice(0, max);

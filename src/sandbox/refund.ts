@@ -46,15 +46,11 @@ function parseRefund(ctx: OperationContext): RefundRequest | Rejection {
   if (originalNo instanceof Rejection) return originalNo;
   const tradeDate = p.tradeDate();
   if (tradeDate instanceof Rejection) return tradeDate;
-  const parts: number[] = [];
-  for (const name of ['RefundTotalAmount', 'RefundItemAmt', 'RefundUtilityAmt', 'RefundCommAmt']) {
-    const value = p.amount(name);
-    if (value instanceof Rejection) return value;
-    parts.push(value);
-  }
-  const [total = 0, item = 0, utility = 0, comm = 0] = parts;
-  if (total === 0) return reject(Rtn.AmountMalformed);
-  if (total !== item + utility + comm) return reject(Rtn.RefundPartsDoNotAddUp);
+  const total = p.total(
+    ['RefundTotalAmount', 'RefundItemAmt', 'RefundUtilityAmt', 'RefundCommAmt'],
+    Rtn.RefundPartsDoNotAddUp,
+  );
+  if (total instanceof Rejection) return total;
   return { merchantId: merchant.merchantId, tradeNo, originalNo, tradeDate, total };
 }
 
