@@ -2,7 +2,7 @@ import { newGid } from './ids.js';
 import { Rtn, type RtnCode } from './messages.js';
 import {
   amountText,
-  identify,
+  identifyTrade,
   type OperationContext,
   type OperationResult,
   refused,
@@ -28,10 +28,8 @@ interface DeductRequest {
 
 function parseDeduct(ctx: OperationContext): DeductRequest | Rejection {
   const p = ctx.payload;
-  const merchant = identify(ctx);
-  if (merchant instanceof Rejection) return merchant;
-  const tradeNo = p.tradeNo('MerchantTradeNo');
-  if (tradeNo instanceof Rejection) return tradeNo;
+  const key = identifyTrade(ctx, 'MerchantTradeNo');
+  if (key instanceof Rejection) return key;
   const tradeDate = p.tradeDate();
   if (tradeDate instanceof Rejection) return tradeDate;
   // Every malformed amount is refused before the parts are added up.
@@ -49,7 +47,7 @@ function parseDeduct(ctx: OperationContext): DeductRequest | Rejection {
   const barcode = p.text('Barcode');
   if (barcode === '') return reject(Rtn.BarcodeEmpty);
   if (barcode === null || !BARCODE.test(barcode)) return reject(Rtn.BarcodeInvalid);
-  return { ...merchant, tradeNo, tradeDate, total, barcode };
+  return { ...key, tradeDate, total, barcode };
 }
 
 export function deduct(ctx: OperationContext): OperationResult {
@@ -137,15 +135,13 @@ function cancelRefusal(trade: TradeRow): RtnCode | null {
 
 export function deductCancel(ctx: OperationContext): OperationResult {
   const echo = ['MerchantTradeNo'];
-  const merchant = identify(ctx);
-  if (merchant instanceof Rejection) return refused(ctx, merchant, echo);
-  const tradeNo = ctx.payload.tradeNo('MerchantTradeNo');
-  if (tradeNo instanceof Rejection) return refused(ctx, tradeNo, echo);
+  const key = identifyTrade(ctx, 'MerchantTradeNo');
+  if (key instanceof Rejection) return refused(ctx, key, echo);
   const tradeDate = ctx.payload.tradeDate();
   if (tradeDate instanceof Rejection) return refused(ctx, tradeDate, echo);
   const { state } = ctx;
   return state.atomically(() => {
-    const trade = state.trade(merchant.merchantId, tradeNo);
+    const trade = state.trade(key.merchantId, key.tradeNo);
     const transactionId = ctx.payload.text('TransactionID');
     // Only payments can be reversed; a TransactionID, when sent, must be the trade's.
     if (
@@ -179,11 +175,9 @@ export function deductCancel(ctx: OperationContext): OperationResult {
  */
 export function onlineCancel(ctx: OperationContext): OperationResult {
   const echo = ['OMerchantTradeNo'];
-  const merchant = identify(ctx);
-  if (merchant instanceof Rejection) return refused(ctx, merchant, echo);
-  const tradeNo = ctx.payload.tradeNo('OMerchantTradeNo');
-  if (tradeNo instanceof Rejection) return refused(ctx, tradeNo, echo);
-  const trade = ctx.state.trade(merchant.merchantId, tradeNo);
+  const key = identifyTrade(ctx, 'OMerchantTradeNo');
+  if (key instanceof Rejection) return refused(ctx, key, echo);
+  const trade = ctx.state.trade(key.merchantId, key.tradeNo);
   if (!trade || trade.trade_type !== 0) return refused(ctx, reject(Rtn.OrderNotFound), echo);
   if (trade.trade_status === '4') return refused(ctx, reject(Rtn.AlreadyCancelled), echo);
   if (trade.trade_status === '7') return refused(ctx, reject(Rtn.CancelOfFailedTrade), echo);

@@ -52,6 +52,18 @@ export function identify(ctx: OperationContext): Merchant | Rejection {
   return { platformId: merchant.platform_id, merchantId };
 }
 
+/** The merchant and the trade number in `field`: what names one trade. */
+export function identifyTrade(
+  ctx: OperationContext,
+  field: string,
+): (Merchant & { tradeNo: string }) | Rejection {
+  const merchant = identify(ctx);
+  if (merchant instanceof Rejection) return merchant;
+  const tradeNo = ctx.payload.tradeNo(field);
+  if (tradeNo instanceof Rejection) return tradeNo;
+  return { ...merchant, tradeNo };
+}
+
 /** A rejection answered with the request's identifying fields echoed back. */
 export function refused(
   ctx: OperationContext,

@@ -2,7 +2,7 @@ import { newGid } from './ids.js';
 import { Rtn } from './messages.js';
 import {
   amountText,
-  identify,
+  identifyTrade,
   type OperationContext,
   type OperationResult,
   refused,
@@ -38,10 +38,8 @@ interface RefundRequest {
 
 function parseRefund(ctx: OperationContext): RefundRequest | Rejection {
   const p = ctx.payload;
-  const merchant = identify(ctx);
-  if (merchant instanceof Rejection) return merchant;
-  const tradeNo = p.tradeNo('MerchantTradeNo');
-  if (tradeNo instanceof Rejection) return tradeNo;
+  const key = identifyTrade(ctx, 'MerchantTradeNo');
+  if (key instanceof Rejection) return key;
   const originalNo = p.tradeNo('OMerchantTradeNo');
   if (originalNo instanceof Rejection) return originalNo;
   const tradeDate = p.tradeDate();
@@ -51,7 +49,7 @@ function parseRefund(ctx: OperationContext): RefundRequest | Rejection {
     Rtn.RefundPartsDoNotAddUp,
   );
   if (total instanceof Rejection) return total;
-  return { merchantId: merchant.merchantId, tradeNo, originalNo, tradeDate, total };
+  return { merchantId: key.merchantId, tradeNo: key.tradeNo, originalNo, tradeDate, total };
 }
 
 export function refund(ctx: OperationContext): OperationResult {
@@ -134,11 +132,9 @@ export function refund(ctx: OperationContext): OperationResult {
 
 export function queryTrade(ctx: OperationContext): OperationResult {
   const echo = ['MerchantTradeNo'];
-  const merchant = identify(ctx);
-  if (merchant instanceof Rejection) return refused(ctx, merchant, echo);
-  const tradeNo = ctx.payload.tradeNo('MerchantTradeNo');
-  if (tradeNo instanceof Rejection) return refused(ctx, tradeNo, echo);
-  const trade = ctx.state.trade(merchant.merchantId, tradeNo);
+  const key = identifyTrade(ctx, 'MerchantTradeNo');
+  if (key instanceof Rejection) return refused(ctx, key, echo);
+  const trade = ctx.state.trade(key.merchantId, key.tradeNo);
   if (!trade) return refused(ctx, reject(Rtn.OrderNotFound), echo);
   const original =
     trade.original_trade_no === null
