@@ -54,6 +54,22 @@ function roughIdentifiers(body: unknown): Partial<TransactionOpening> {
   };
 }
 
+/** The row of a call refused before its configuration was found: who, what, and `rough`. */
+const unopened = (
+  base: Pick<TransactionOpening, 'requestId' | 'companyId' | 'clientId' | 'operation'>,
+  rough: Partial<TransactionOpening> = {},
+): TransactionOpening => ({
+  ...base,
+  type: null,
+  env: null,
+  scenario: null,
+  storeId: null,
+  platformId: null,
+  merchantId: null,
+  merchantTradeNo: null,
+  ...rough,
+});
+
 /** What the ledger says of an upstream outcome, and what the client is told. */
 function settle(
   outcome: ProviderOutcome,
@@ -138,19 +154,7 @@ export class IntegrateService {
     error: { code: string; status: number },
   ): Promise<void> {
     await this.deps.store.ledger.record(
-      {
-        requestId,
-        companyId: caller.companyId,
-        clientId: caller.clientId,
-        operation,
-        type: null,
-        env: null,
-        scenario: null,
-        storeId: null,
-        platformId: null,
-        merchantId: null,
-        merchantTradeNo: null,
-      },
+      unopened({ requestId, companyId: caller.companyId, clientId: caller.clientId, operation }),
       { state: 'rejected', errorCode: error.code, httpStatus: error.status },
     );
   }
@@ -204,17 +208,7 @@ export class IntegrateService {
       if (opening === undefined) {
         const rejected = error instanceof GatewayError;
         await store.ledger.record(
-          {
-            ...base,
-            type: null,
-            env: null,
-            scenario: null,
-            storeId: null,
-            platformId: null,
-            merchantId: null,
-            merchantTradeNo: null,
-            ...roughIdentifiers(body),
-          },
+          unopened(base, roughIdentifiers(body)),
           rejected
             ? { state: 'rejected', errorCode: error.code, httpStatus: error.status }
             : { state: 'failed', errorCode: 'internal_error', httpStatus: 500 },
