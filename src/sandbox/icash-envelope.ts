@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseJsonObject } from '../core/json.js';
 import {
   HEADER_ENC_KEY_ID,
   HEADER_SIGNATURE,
@@ -37,17 +38,6 @@ function encDataOf(body: Buffer): string {
   return value === null ? '' : value.replace(/ /g, '+');
 }
 
-function jsonObject(text: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Checks in icash's order: key id (1016), signature header (1017), signature (1011), EncData (1018), JSON (1019). */
 export function openRequest(
   headers: IncomingHttpHeaders,
@@ -79,7 +69,7 @@ export function openRequest(
   } catch {
     return fail(Rtn.DecryptFailed, keySet, true);
   }
-  const payload = jsonObject(plain);
+  const payload = parseJsonObject(plain);
   if (!payload) return fail(Rtn.DeserializeFailed, keySet, true);
   return { ok: true, encKeyId, keySet, payload };
 }

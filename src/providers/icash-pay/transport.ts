@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { parseJsonObject } from '../../core/json.js';
 import { Agent, type Dispatcher } from 'undici';
 import {
   type AesMaterial,
@@ -217,17 +218,6 @@ export class IcashTransport {
    */
   async close(): Promise<void> {
     await this.#agent.destroy();
-  }
-}
-
-function parseJsonObject(text: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
   }
 }
 
