@@ -20,6 +20,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatTaiwanTime } from '../src/core/taiwan-time.js';
+import type { MerchantCredentials } from '../src/sandbox/index.js';
 import { measureFloor, type CryptoFloor } from './lib/floor.js';
 import {
   type Deployment,
@@ -253,15 +254,7 @@ function summary(name: string, m: Measured): string {
 
 // ---------------------------------------------------------------- sandbox mode
 
-interface SandboxMerchant {
-  PlatformID: string;
-  MerchantID: string;
-  EncKeyID: string;
-  AESKey: string;
-  AESIV: string;
-  ClientPrivateKey: string;
-  ServerPublicKey: string;
-}
+type SandboxMerchant = MerchantCredentials;
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
   const started = performance.now();

@@ -2,21 +2,15 @@ import { formatTaiwanTime } from '../core/taiwan-time.js';
 import { I_CASH_QRCODE_PAY } from '../providers/icash-pay/provider.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import type { Store } from '../store/index.js';
+import type { MerchantCredentials } from '../sandbox/index.js';
 
 export const DEMO_COMPANY = 'omnigate demo';
 export const DEMO_STORE = '0001';
 export const DEMO_BEGIN = '# ---- omnigate demo: copy and paste into a shell ----';
 export const DEMO_END = '# ---- end of demo ----';
 
-interface SandboxMerchant {
-  PlatformID: string;
-  MerchantID: string;
-  EncKeyID: string;
-  AESKey: string;
-  AESIV: string;
-  ClientPrivateKey: string;
-  ServerPublicKey: string;
-}
+/** What the sandbox's onboarding hands out. */
+type SandboxMerchant = MerchantCredentials;
 
 async function sandboxPost<T>(sandboxUrl: string, path: string, body: object): Promise<T> {
   const res = await fetch(`${sandboxUrl}${path}`, {

@@ -5,20 +5,16 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/config.js';
 import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
-import { startSandbox, type SandboxHandle } from '../../src/sandbox/index.js';
+import {
+  startSandbox,
+  type MerchantCredentials,
+  type SandboxHandle,
+} from '../../src/sandbox/index.js';
 import { createTestDatabase } from '../support/backend.js';
 
 export const TYPE = 'I_CASH_QRCODE_PAY';
 
-export interface SandboxMerchant {
-  PlatformID: string;
-  MerchantID: string;
-  EncKeyID: string;
-  AESKey: string;
-  AESIV: string;
-  ClientPrivateKey: string;
-  ServerPublicKey: string;
-}
+export type SandboxMerchant = MerchantCredentials;
 
 export interface TestGateway {
   gateway: GatewayHandle;

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
-import { startSandbox, type SandboxCall, type SandboxHandle } from '../../src/sandbox/index.js';
+import {
+  startSandbox,
+  type MerchantCredentials,
+  type SandboxCall,
+  type SandboxHandle,
+} from '../../src/sandbox/index.js';
 import { keysSetArgs, merchantKeySet, storeSetArgs } from '../support/cli-args.js';
 
 /**
@@ -134,15 +139,7 @@ export const cli = (
   timeoutMs?: number,
 ): Promise<Record<string, unknown>> => runCli({ OMNIGATE_DATA_DIR: dataDir }, args, timeoutMs);
 
-export interface SandboxMerchant {
-  PlatformID: string;
-  MerchantID: string;
-  EncKeyID: string;
-  AESKey: string;
-  AESIV: string;
-  ClientPrivateKey: string;
-  ServerPublicKey: string;
-}
+export type SandboxMerchant = MerchantCredentials;
 
 async function sandboxRequest<T>(
   sandbox: SandboxHandle,
