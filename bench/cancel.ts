@@ -244,6 +244,24 @@ async function warmUp(url: string, token: string, connections: number): Promise<
     throw new Error(`warm-up failed: ${JSON.stringify(result.statusCodes)}`);
 }
 
+/** Warm-up, then one measured window at `--connections` against one process. */
+async function measureOne(
+  target: GatewayProcess,
+  token: string,
+  upstreamPid: number,
+): Promise<Measured> {
+  await warmUp(target.url, token, CONNECTIONS);
+  return measure([target], upstreamPid, async () => [
+    await drive({
+      url: target.url,
+      token,
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      tradePrefix: tradePrefix(),
+    }),
+  ]);
+}
+
 function summary(name: string, m: Measured): string {
   return (
     `${name}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p90 ${m.latencyMs.p90} ms, ` +
@@ -358,16 +376,7 @@ async function sandboxMode(root: string): Promise<Record<string, unknown>> {
   }
 
   // Under load: cancels of unknown orders (icash 2025), each still a full signed round trip.
-  await warmUp(gateway.url, token, CONNECTIONS);
-  const loaded = await measure([gateway], sandbox.pid, async () => [
-    await drive({
-      url: gateway.url,
-      token,
-      connections: CONNECTIONS,
-      durationSeconds: DURATION,
-      tradePrefix: tradePrefix(),
-    }),
-  ]);
+  const loaded = await measureOne(gateway, token, sandbox.pid);
   const declined = await postJson(
     `${gateway.url}/v1/payment/integrate/cancel`,
     JSON.parse(storeCancelBody(`${tradePrefix()}X`)) as unknown,
@@ -418,16 +427,7 @@ async function skeletonMode(
     'skeleton server',
   );
   const server: GatewayProcess = { ...started, url: String(started.hello.url) };
-  await warmUp(server.url, 'unused', CONNECTIONS);
-  const measured = await measure([server], stub.pid, async () => [
-    await drive({
-      url: server.url,
-      token: 'unused',
-      connections: CONNECTIONS,
-      durationSeconds: DURATION,
-      tradePrefix: tradePrefix(),
-    }),
-  ]);
+  const measured = await measureOne(server, 'unused', stub.pid);
   await stopChild(server.child);
   log(summary('skeleton (crypto + I/O only)', measured));
   return {
@@ -501,16 +501,7 @@ async function main(): Promise<Record<string, unknown>> {
         ...(CPU_PROFILE_DIR ? { cpuProfileDir: CPU_PROFILE_DIR } : {}),
       });
       const token = await issueToken(gateway.url, deployment);
-      await warmUp(gateway.url, token, CONNECTIONS);
-      max = await measure([gateway], stub.pid, async () => [
-        await drive({
-          url: gateway.url,
-          token,
-          connections: CONNECTIONS,
-          durationSeconds: DURATION,
-          tradePrefix: tradePrefix(),
-        }),
-      ]);
+      max = await measureOne(gateway, token, stub.pid);
       log(summary('max throughput', max));
       if (MODES.has('half')) {
         const rate = Math.max(1, Math.floor(max.requestsPerSecond / 2));
@@ -547,16 +538,7 @@ async function main(): Promise<Record<string, unknown>> {
       log(`ledger: ${ROWS} rows inserted in ${fillSeconds} s`);
       const gateway = await startGateway(deployment, stub.baseUrl);
       const token = await issueToken(gateway.url, deployment);
-      await warmUp(gateway.url, token, CONNECTIONS);
-      ledger = await measure([gateway], stub.pid, async () => [
-        await drive({
-          url: gateway.url,
-          token,
-          connections: CONNECTIONS,
-          durationSeconds: DURATION,
-          tradePrefix: tradePrefix(),
-        }),
-      ]);
+      ledger = await measureOne(gateway, token, stub.pid);
       await stopChild(gateway.child);
       log(summary(`max throughput, ${ROWS} ledger rows`, ledger));
       modes.ledger_prefilled = {
