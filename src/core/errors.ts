@@ -31,7 +31,22 @@ export const invalidField = (field: string): ValidationError =>
 export const unsupportedField = (field: string): ValidationError =>
   new ValidationError('unsupported_field', `不支援的欄位 ${field}`);
 export const unknownPaymentType = (type: unknown): ValidationError =>
-  new ValidationError('unknown_payment_type', `無此付款方式 ${String(type).slice(0, 100)}`);
+  new ValidationError('unknown_payment_type', `無此付款方式 ${describeValue(type).slice(0, 100)}`);
+
+/**
+ * A caller's value as text for an error message. Never throws: `String()` on
+ * a parsed JSON object such as `{"toString": ""}` does, so anything that is
+ * not a string, number or boolean is shown as JSON.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
 
 /** 400: the company has not configured what the call needs. */
 export class NotConfiguredError extends GatewayError {

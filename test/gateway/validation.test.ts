@@ -238,6 +238,22 @@ describe('integrate validation', () => {
         '無此付款方式 7',
       );
     });
+    // Found by the hostile-input property: String() throws on these objects.
+    const unprintable: unknown[] = [
+      { toString: '' },
+      { toString: {}, valueOf: 1 },
+      ['a', { toString: null }],
+    ];
+    for (const type of unprintable) {
+      it(`an object type that String() cannot convert: ${JSON.stringify(type)}`, async () => {
+        await refusePay(
+          { ...payBody(), type },
+          400,
+          'unknown_payment_type',
+          `無此付款方式 ${JSON.stringify(type)}`,
+        );
+      });
+    }
   });
 
   describe('formats: `<field> 格式錯誤`', () => {
