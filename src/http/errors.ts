@@ -86,7 +86,51 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     return sendError(reply, status, code, message);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, 'not_found', `${request.method} ${request.url.split('?')[0]} 不存在`),
-  );
+  const allowedMethods = routeTable(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = allowedMethods(path);
+    if (allowed.length === 0) {
+      return sendError(reply, 404, 'not_found', `${request.method} ${path} 不存在`);
+    }
+    reply.header('allow', allowed.join(', '));
+    return sendError(
+      reply,
+      405,
+      'method_not_allowed',
+      `${request.method} ${path} 不支援此方法，請使用 ${allowed.join(', ')}`,
+    );
+  });
+}
+
+/**
+ * Records every route as it is registered, so that a known path called with
+ * the wrong method answers 405 with `Allow` rather than 404. Must be installed
+ * before the routes are.
+ */
+function routeTable(app: FastifyInstance): (path: string) => string[] {
+  const routes: { pattern: RegExp; methods: string[] }[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).map((m) =>
+      String(m).toUpperCase(),
+    );
+    const source = route.url
+      .split('/')
+      .map((part) =>
+        part.startsWith(':')
+          ? '[^/]+'
+          : part === '*'
+            ? '.*'
+            : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('/');
+    routes.push({ pattern: new RegExp(`^${source}$`), methods });
+  });
+  return (path) => {
+    const allowed = new Set<string>();
+    for (const route of routes) {
+      if (route.pattern.test(path)) for (const m of route.methods) allowed.add(m);
+    }
+    return [...allowed].sort();
+  };
 }

@@ -160,7 +160,7 @@ export interface ApiAnswer {
 
 export async function api(
   url: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   options: {
     token?: string;

@@ -111,11 +111,32 @@ describe('HTTP surface: health, docs, request ids, headers', () => {
     expect(((await res.json()) as { request_id: string }).request_id).toBe(id);
   });
 
+  it('a known path with the wrong method → 405 with Allow, JSON {message, code, request_id}', async () => {
+    for (const [method, path, allow] of [
+      ['GET', '/v1/payment/integrate/cancel', 'POST'],
+      ['PUT', '/v1/payment/integrate/pay', 'POST'],
+      ['POST', '/v1/payment/integrate/search?MerchantTradeNo=X', 'GET, HEAD'],
+      ['DELETE', '/v1/payment/transactions/01a21e40-2b42-744c-87b7-471c6fb7f8aa', 'GET, HEAD'],
+      ['GET', '/oauth/v1/token', 'POST'],
+    ] as const) {
+      const res = await api(t.url, method, path, { token: company.token });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow')).toBe(allow);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      expect(Object.keys(res.body).sort()).toEqual(['code', 'message', 'request_id']);
+      expect(res.body.code).toBe('method_not_allowed');
+      expect(res.body.message).toBe(
+        `${method} ${path.split('?')[0]} 不支援此方法，請使用 ${allow}`,
+      );
+      expect(res.body.request_id).toBe(res.headers.get('x-request-id'));
+    }
+  });
+
   it('an unknown route → 404 JSON {message, code, request_id}', async () => {
     for (const [method, path] of [
       ['GET', '/nope'],
       ['POST', '/v1/payment/integrate/refund'],
-      ['GET', '/v1/payment/integrate/cancel'],
+      ['GET', '/v1/payment/transactions/a/b'],
     ] as const) {
       const res = await api(t.url, method, path, { token: company.token });
       expect(res.status).toBe(404);
