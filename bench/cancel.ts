@@ -32,6 +32,7 @@ import {
   issueToken,
   provision,
   startGateway,
+  startScriptNodeFlags,
 } from './lib/gateway.js';
 import { fillLedger } from './lib/ledger-fill.js';
 import { pacedDrive } from './lib/paced.js';
@@ -413,7 +414,8 @@ async function skeletonMode(
   floor: CryptoFloor,
 ): Promise<{ cpuMs: number; fields: Record<string, unknown> }> {
   const started = await startChild(
-    ['--import', 'tsx', 'bench/lib/skeleton-server.ts'],
+    // The same node flags as the gateway, so the two compare like for like.
+    [...startScriptNodeFlags(), '--import', 'tsx', 'bench/lib/skeleton-server.ts'],
     childEnv({
       BENCH_SKELETON_KEYS: JSON.stringify({
         encKeyId: keys.encKeyId,

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DIST_BIN,
@@ -12,9 +12,23 @@ import {
 
 /**
  * The gateway as in production: provisioned with the real CLI, started as `npm start`
- * does (the bundle built once, then `node bin/omnigate-dist.mjs serve`) with
+ * does (the bundle built once, then `node <its flags> bin/omnigate-dist.mjs serve`) with
  * NODE_ENV=production and a SQLite file.
  */
+
+/**
+ * The node flags of package.json's `start` script (`node <flags> bin/omnigate-dist.mjs
+ * serve`), so the bench runs the gateway exactly as `npm start` does.
+ */
+export function startScriptNodeFlags(): string[] {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { scripts?: Record<string, string> };
+  const start = manifest.scripts?.start ?? '';
+  const match = /(?:^|&&\s*)node((?:\s+--\S+)*)\s+bin\/omnigate-dist\.mjs serve\s*$/.exec(start);
+  if (!match) throw new Error(`package.json start script not understood: ${start}`);
+  return match[1]!.split(/\s+/).filter(Boolean);
+}
 
 export const TYPE = 'I_CASH_QRCODE_PAY';
 export const STORE_ID = '0001';
@@ -166,7 +180,7 @@ export interface GatewayProcess extends Started {
 }
 
 /**
- * `node [--cpu-prof] bin/omnigate-dist.mjs --json serve` (the bundle, built on the
+ * `node <start flags> [--cpu-prof] bin/omnigate-dist.mjs --json serve` (the bundle, built on the
  * first call) on a free port, production settings, upstream production URL `icashProdUrl`.
  */
 export async function startGateway(
@@ -180,6 +194,7 @@ export async function startGateway(
   });
   // BENCH_NODE_FLAGS: extra node flags for the gateway, e.g. --perf-basic-prof for `perf record`.
   const profile = [
+    ...startScriptNodeFlags(),
     ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
     ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
   ];
