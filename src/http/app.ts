@@ -7,7 +7,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { Store } from '../store/index.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
 import { bearerAuth } from './auth.js';
-import { frameworkError, installErrorHandling } from './errors.js';
+import { type RouterOptions, frameworkError, installErrorHandling } from './errors.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { integrateRoutes } from './routes/integrate.js';
@@ -29,6 +29,8 @@ export interface AppDeps {
 }
 
 export const BODY_LIMIT = 64 * 1024;
+/** Fastify's router options; the 405 check routes with the same ones. */
+const ROUTER_OPTIONS: RouterOptions = { maxParamLength: 200 };
 
 /** The gateway's HTTP face: routes, the auth hook, the error mapper. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -45,7 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     frameworkErrors: frameworkError,
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: ROUTER_OPTIONS,
   });
   app.setChildLoggerFactory((logger, bindings, options) =>
     requestLogger(logger, bindings, options),
@@ -70,7 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     done();
   });
-  installErrorHandling(app);
+  installErrorHandling(app, ROUTER_OPTIONS);
 
   await app.register(swagger, {
     openapi: {

@@ -1,5 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Router from 'find-my-way';
 import { GatewayError, RateLimitedError } from '../core/errors.js';
+
+/** Options of Fastify's router that decide which paths match (app.ts passes its own). */
+export type RouterOptions = Pick<Router.Config<Router.HTTPVersion.V1>, 'maxParamLength'>;
 
 /** The body of every error the gateway itself produces. */
 export interface ErrorBody {
@@ -76,7 +80,7 @@ export function frameworkError(
 }
 
 /** One place that turns every thrown thing into a JSON answer; never a stack trace. */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, routerOptions: RouterOptions): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, code, message } = describeError(error);
     if (error instanceof RateLimitedError)
@@ -86,10 +90,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     return sendError(reply, status, code, message);
   });
-  const allowedMethods = routeTable(app);
+  const allowedMethods = routeTable(app, routerOptions);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
-    const allowed = allowedMethods(path);
+    const allowed = allowedMethods(request.url);
     if (allowed.length === 0) {
       return sendError(reply, 404, 'not_found', `${request.method} ${path} 不存在`);
     }
@@ -104,33 +108,34 @@ export function installErrorHandling(app: FastifyInstance): void {
 }
 
 /**
- * Records every route as it is registered, so that a known path called with
- * the wrong method answers 405 with `Allow` rather than 404. Must be installed
- * before the routes are.
+ * Records every route, as it is registered, in a second router built with the
+ * same options as Fastify's (find-my-way, the router Fastify uses), so that a
+ * path Fastify would route for another method answers 405 with `Allow` rather
+ * than 404, decoding and parameters matched exactly as Fastify matches them.
+ * Must be installed before the routes are.
  */
-function routeTable(app: FastifyInstance): (path: string) => string[] {
-  const routes: { pattern: RegExp; methods: string[] }[] = [];
+function routeTable(
+  app: FastifyInstance,
+  routerOptions: RouterOptions,
+): (url: string) => Router.HTTPMethod[] {
+  const shadow = Router(routerOptions);
+  const methods = new Set<Router.HTTPMethod>();
   app.addHook('onRoute', (route) => {
-    const methods = (Array.isArray(route.method) ? route.method : [route.method]).map((m) =>
-      String(m).toUpperCase(),
-    );
-    const source = route.url
-      .split('/')
-      .map((part) =>
-        part.startsWith(':')
-          ? '[^/]+'
-          : part === '*'
-            ? '.*'
-            : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-      )
-      .join('/');
-    routes.push({ pattern: new RegExp(`^${source}$`), methods });
-  });
-  return (path) => {
-    const allowed = new Set<string>();
-    for (const route of routes) {
-      if (route.pattern.test(path)) for (const m of route.methods) allowed.add(m);
+    for (const method of [route.method].flat() as Router.HTTPMethod[]) {
+      if (shadow.hasRoute(method, route.url)) continue;
+      shadow.on(method, route.url, () => undefined);
+      methods.add(method);
     }
-    return [...allowed].sort();
+  });
+  return (url) => {
+    const allowed: Router.HTTPMethod[] = [];
+    for (const method of methods) {
+      try {
+        if (shadow.find(method, url)) allowed.push(method);
+      } catch {
+        // A URL the router cannot decode is no route's.
+      }
+    }
+    return allowed.sort();
   };
 }

@@ -118,6 +118,8 @@ describe('HTTP surface: health, docs, request ids, headers', () => {
       ['POST', '/v1/payment/integrate/search?MerchantTradeNo=X', 'GET, HEAD'],
       ['DELETE', '/v1/payment/transactions/01a21e40-2b42-744c-87b7-471c6fb7f8aa', 'GET, HEAD'],
       ['GET', '/oauth/v1/token', 'POST'],
+      // Matched as Fastify's router matches: percent-decoded first.
+      ['GET', '/v1/payment/integrate/%63ancel', 'POST'],
     ] as const) {
       const res = await api(t.url, method, path, { token: company.token });
       expect(res.status, `${method} ${path}`).toBe(405);

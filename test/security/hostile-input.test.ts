@@ -27,7 +27,10 @@ import { type RawAnswer, send } from './helpers.js';
  * Cases per property. CI runs 300 with a fresh seed each time; for a longer
  * hunt run e.g. `HOSTILE_INPUT_RUNS=20000 npx vitest run test/security/hostile-input.test.ts`.
  */
-const RUNS = Number(process.env.HOSTILE_INPUT_RUNS ?? 300);
+const RUNS = Number(process.env.HOSTILE_INPUT_RUNS || 300);
+if (!Number.isSafeInteger(RUNS) || RUNS < 1) {
+  throw new Error(`HOSTILE_INPUT_RUNS must be a positive whole number, not ${RUNS}`);
+}
 const OAUTH_ERRORS = [
   'invalid_request',
   'invalid_client',
