@@ -194,7 +194,7 @@ export interface RawAnswer {
 
 export async function send(
   url: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS',
   path: string,
   headers: Record<string, string> = {},
   body?: string | Buffer,

@@ -42,7 +42,7 @@ const OAUTH_ERRORS = [
 const STACK = /\bat [\w.<>]+ \(|\bat (file:|\/)|\.(ts|js|mjs):\d+|node_modules|\/work\/|\/src\//;
 
 type Family = 'oauth' | 'api';
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 interface Exchange {
   method: Method;
@@ -613,6 +613,86 @@ describe('hostile input', { timeout: Math.max(120_000, RUNS * 400) }, () => {
         body: isGet ? undefined : b,
       });
     });
+  });
+
+  it('any method on mangled paths: 404 or 405 with Allow (never 5xx); POST on /v1 routes as usual', async () => {
+    const known = [
+      '/oauth/v1/token',
+      '/oauth/v1/revoke',
+      '/v1/payment/integrate/pay',
+      '/v1/payment/integrate/cancel',
+      '/v1/payment/integrate/search',
+      '/v1/payment/transactions',
+      '/v1/payment/transactions/x',
+      '/healthz',
+      '/openapi.json',
+      '/docs',
+    ];
+    // Percent-encode some characters, double or drop slashes, add a segment or a query.
+    const mangle = (path: string, edits: number[]): string => {
+      let out = path;
+      for (const edit of edits) {
+        const at = edit % Math.max(out.length, 1);
+        const c = out.charAt(at);
+        switch (edit % 6) {
+          case 0:
+            if (c && c !== '/')
+              out = `${out.slice(0, at)}%${c.charCodeAt(0).toString(16)}${out.slice(at + 1)}`;
+            break;
+          case 1:
+            if (c === '/') out = `${out.slice(0, at)}/${out.slice(at)}`;
+            break;
+          case 2:
+            out = `${out}/`;
+            break;
+          case 3:
+            out = `${out}/${edit.toString(36)}`;
+            break;
+          case 4:
+            out = `${out}?x=${edit}`;
+            break;
+          default:
+            out = out.toUpperCase();
+        }
+      }
+      return out;
+    };
+    const safeDecode = (text: string): string => {
+      try {
+        return decodeURIComponent(text);
+      } catch {
+        return text; // the gateway answers 400 malformed_url
+      }
+    };
+    const method = fc.constantFrom<Method>('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS');
+    const path = fc
+      .tuple(fc.constantFrom(...known), fc.array(fc.nat(), { maxLength: 3 }))
+      .map(([p, edits]) => mangle(p, edits));
+    const routeMethods = new Map<string, string>();
+    await property(fc.tuple(method, path), async ([m, p]) => {
+      // Keep away from answers in other shapes: the OAuth endpoints' own (their POSTs have
+      // their own property) and the health, OpenAPI and docs pages.
+      const plain = safeDecode(p.split('?')[0]!).toLowerCase();
+      if (m === 'POST' && plain.includes('oauth')) return;
+      if (m === 'GET' && /^\/+(healthz|openapi\.json|docs)/.test(plain)) return;
+      const res = await exchange('api', {
+        method: m,
+        path: p,
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: m === 'GET' || m === 'OPTIONS' ? undefined : '{}',
+      });
+      const code = (res.json as Record<string, unknown>).code;
+      if (res.status === 405) {
+        expect(code).toBe('method_not_allowed');
+        expect(res.headers.allow, p).toMatch(/^[A-Z]+(, [A-Z]+)*$/);
+        expect(res.headers.allow!.split(', '), p).not.toContain(m);
+        routeMethods.set(res.headers.allow!, p);
+      } else if (res.status === 404 && code !== 'store_not_found') {
+        expect(['not_found'], p).toContain(code);
+      }
+    });
+    // The generator reaches routes for both kinds of Allow.
+    expect([...routeMethods.keys()].sort()).toEqual(['GET, HEAD', 'POST']);
   });
 
   it('a URL beyond the 16 KiB header limit: 431 from the HTTP parser, JSON naming the problem', async () => {
