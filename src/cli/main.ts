@@ -81,11 +81,14 @@ export function buildCli(io: Io = defaultIo): Command {
     )
     .action(async () => {
       const { startGateway } = await gatewayModule();
-      const gateway = await startGateway(loadConfig());
+      // With --json, stdout carries exactly one JSON object: the log lines go to stderr.
+      const logStream = json() ? (await import('pino')).default.destination(2) : undefined;
+      const gateway = await startGateway(loadConfig(), { logStream });
       report(
         io,
         json(),
-        { url: gateway.url, sandbox: gateway.sandbox?.url ?? null },
+        // `demo`: the copy-pasteable demo text, shown at the first start only.
+        { url: gateway.url, sandbox: gateway.sandbox?.url ?? null, demo: gateway.demo },
         gateway.demo
           ? `omnigate listening on ${gateway.url}\n\n${gateway.demo}\n`
           : `omnigate listening on ${gateway.url}` +

@@ -12,14 +12,18 @@ const END = '# ---- end of demo ----';
  * Starts `omnigate serve` with `npm start`'s settings (from the sources; the built bundle
  * is started by test/cli/bundle.test.ts) and collects stdout until `until` appears.
  */
-function serve(cwd: string): { child: ChildProcess; output: (until: string) => Promise<string> } {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+function serve(
+  cwd: string,
+  args = ['serve'],
+  logLevel = 'warn',
+): { child: ChildProcess; output: (until: string) => Promise<string>; errors: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
     env: {
       ...process.env,
       OMNIGATE_PORT: '0',
       OMNIGATE_SANDBOX_PORT: '0',
-      OMNIGATE_LOG_LEVEL: 'warn',
+      OMNIGATE_LOG_LEVEL: logLevel,
       NODE_ENV: 'development',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +45,7 @@ function serve(cwd: string): { child: ChildProcess; output: (until: string) => P
         }
       }, 50);
     });
-  return { child, output };
+  return { child, output, errors: () => err };
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
@@ -87,6 +91,38 @@ describe('npm start demo', () => {
       expect(out).not.toContain('client_secret=');
     } finally {
       expect(await stop(second.child)).toBe(0);
+    }
+  });
+
+  it('--json serve: stdout is exactly one JSON object (the demo in it), the log lines go to stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnigate-demo-json-'));
+    try {
+      for (const first of [true, false]) {
+        const run = serve(dir, ['--json', 'serve'], 'info');
+        try {
+          const out = await run.output('}\n');
+          await new Promise((r) => setTimeout(r, 300));
+          const lines = out.split('\n').filter(Boolean);
+          expect(lines).toHaveLength(1);
+          const hello = JSON.parse(lines[0]!) as Record<string, unknown>;
+          expect(Object.keys(hello).sort()).toEqual(['demo', 'sandbox', 'url']);
+          expect(hello.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+          expect(hello.sandbox).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+          if (first) {
+            expect(hello.demo).toContain(BEGIN);
+            expect(hello.demo).toContain('client_secret=');
+          } else {
+            // A reminder of the demo, never its secret again.
+            expect(hello.demo).toMatch(/^# The demo \(company cmp_/);
+            expect(hello.demo).not.toContain('client_secret=');
+          }
+          expect(run.errors()).toMatch(/"level":30.*"msg":"omnigate listening"/);
+        } finally {
+          expect(await stop(run.child)).toBe(0);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
