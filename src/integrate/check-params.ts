@@ -48,6 +48,12 @@ export function checkParams(
   if (!isObject(body)) throw new ValidationError('malformed_body', '請求格式錯誤');
   if (isAbsent(body.type)) throw missingField('type');
   if (isAbsent(body.request)) throw missingField('request');
+  // The contract's order: a missing required field is reported before an unknown type.
+  if (isObject(body.request)) {
+    for (const name of registry.requiredByAll(operationName)) {
+      if (isAbsent(body.request[name])) throw missingField(name);
+    }
+  }
   const provider = typeof body.type === 'string' ? registry.get(body.type) : undefined;
   const operation = provider?.operations[operationName];
   if (!provider || !operation) throw unknownPaymentType(body.type);

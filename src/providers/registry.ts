@@ -1,8 +1,9 @@
-import type { PaymentProvider } from './types.js';
+import type { Operation, PaymentProvider } from './types.js';
 
 /** The payment types the gateway knows, by their API name. One line per provider. */
 export class ProviderRegistry {
   readonly #providers = new Map<string, PaymentProvider>();
+  readonly #requiredByAll = new Map<Operation, readonly string[]>();
 
   constructor(providers: readonly PaymentProvider[]) {
     for (const provider of providers) this.#providers.set(provider.type, provider);
@@ -10,6 +11,24 @@ export class ProviderRegistry {
 
   get(type: string): PaymentProvider | undefined {
     return this.#providers.get(type);
+  }
+
+  /**
+   * The `request` fields every provider requires for `operation`, in the first
+   * provider's order: required whatever `type` says, so they are checked before it.
+   */
+  requiredByAll(operation: Operation): readonly string[] {
+    const known = this.#requiredByAll.get(operation);
+    if (known) return known;
+    let common: string[] | undefined;
+    for (const provider of this.#providers.values()) {
+      const spec = provider.operations[operation];
+      if (!spec) continue;
+      const required = spec.fields.filter((f) => f.required).map((f) => f.name);
+      common = common ? common.filter((name) => required.includes(name)) : required;
+    }
+    this.#requiredByAll.set(operation, common ?? []);
+    return common ?? [];
   }
 
   types(): string[] {

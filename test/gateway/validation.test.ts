@@ -201,6 +201,44 @@ describe('integrate validation', () => {
         'type 不可為空',
       );
     });
+
+    it('before an unknown type, as the contract orders them (required fields, then the type)', async () => {
+      await refuseCancel(
+        { type: 'FOO', request: {} },
+        400,
+        'missing_field',
+        'MerchantTradeNo 不可為空',
+      );
+      await refuseCancel(
+        { type: 'FOO', store_id: 'S1', request: { MerchantTradeNo: 'X1' } },
+        400,
+        'missing_field',
+        'MerchantTradeDate 不可為空',
+      );
+      await refusePay(
+        { ...payBody(), type: 'FOO', request: { MerchantTradeNo: 'X1' } },
+        400,
+        'missing_field',
+        'StoreName 不可為空',
+      );
+      await refuseSearch(
+        { type: 'FOO', store_id: 'S1', request: '{}' },
+        400,
+        'missing_field',
+        'MerchantTradeNo 不可為空',
+      );
+      // Complete, the unknown type is what is wrong.
+      await refuseCancel(
+        {
+          type: 'FOO',
+          store_id: 'S1',
+          request: { MerchantTradeNo: 'X1', MerchantTradeDate: now() },
+        },
+        400,
+        'unknown_payment_type',
+        '無此付款方式 FOO',
+      );
+    });
   });
 
   describe('payment type: `無此付款方式 <type>`', () => {
