@@ -6,6 +6,7 @@ import {
   publicKeyToPem,
 } from '../providers/icash-pay/keys.js';
 import { IDENTIFIER } from '../core/ids.js';
+import { ICASH_ID_MAX_LENGTH } from '../providers/icash-pay/wire.js';
 import type { Secret } from '../core/secret.js';
 import type { Environment, Store } from '../store/index.js';
 
@@ -37,9 +38,9 @@ export interface StoreParams {
   icashStoreId?: string | undefined;
 }
 
-function requireId(value: string, what: string): void {
-  if (!IDENTIFIER.test(value))
-    throw new ProvisioningError(`${what} must be 1-50 letters, digits, - or _`);
+function requireId(value: string, what: string, maxLength = 50): void {
+  if (!IDENTIFIER.test(value) || value.length > maxLength)
+    throw new ProvisioningError(`${what} must be 1-${maxLength} letters, digits, - or _`);
 }
 
 /** What the CLI and the development start do to a company: the same checks for both. */
@@ -72,7 +73,7 @@ export class ProvisioningService {
   /** Checks every key before storing: a key set that cannot sign is refused here, not at a cancel. */
   async setKeys(p: KeySetParams): Promise<void> {
     await this.#requireCompany(p.companyId);
-    requireId(p.platformId, 'platform id');
+    requireId(p.platformId, 'platform id', ICASH_ID_MAX_LENGTH);
     if (!/^\d{1,12}$/.test(p.encKeyId)) throw new ProvisioningError('enc key id must be digits');
     try {
       new AesMaterial(p.aesKey, p.aesIv);
@@ -99,9 +100,11 @@ export class ProvisioningService {
   async setStore(p: StoreParams): Promise<void> {
     await this.#requireCompany(p.companyId);
     requireId(p.storeId, 'store id');
-    requireId(p.platformId, 'platform id');
-    requireId(p.merchantId, 'merchant id');
-    if (p.icashStoreId !== undefined) requireId(p.icashStoreId, 'icash store id');
+    // icash's own ids, within the limits the API applies to the same fields.
+    requireId(p.platformId, 'platform id', ICASH_ID_MAX_LENGTH);
+    requireId(p.merchantId, 'merchant id', ICASH_ID_MAX_LENGTH);
+    if (p.icashStoreId !== undefined)
+      requireId(p.icashStoreId, 'icash store id', ICASH_ID_MAX_LENGTH);
     if (!this.knownTypes.includes(p.type)) throw new ProvisioningError(`unknown type ${p.type}`);
     await this.store.stores.upsertPayConfig(p.companyId, {
       storeId: p.storeId,

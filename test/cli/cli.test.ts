@@ -7,7 +7,12 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { keysSetArgs, merchantKeySet } from '../support/cli-args.js';
+import {
+  type StoreSetArgs,
+  keysSetArgs,
+  merchantKeySet,
+  storeSetArgs,
+} from '../support/cli-args.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
 import {
   TYPE,
@@ -245,6 +250,41 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
     // A public key where the private key belongs.
     await fails(...args({ priv: join(dataDir, 'server.pem') }));
     await fails(...args({ pub: join(dataDir, 'does-not-exist.pem') }));
+  });
+
+  it("icash ids longer than icash's 20 characters are refused, as the API refuses them", async () => {
+    const tooLong = 'A'.repeat(21);
+    const store = (over: Partial<StoreSetArgs>, ...extra: string[]) =>
+      fails(
+        ...storeSetArgs({
+          companyId,
+          storeId: 'S9',
+          type: TYPE,
+          env: 'test',
+          platformId: merchant.PlatformID,
+          merchantId: merchant.MerchantID,
+          ...over,
+        }),
+        ...extra,
+        '--json',
+      );
+    expect(await store({ platformId: tooLong })).toMatch(/platform id must be 1-20 /);
+    expect(await store({ merchantId: tooLong })).toMatch(/merchant id must be 1-20 /);
+    expect(await store({}, '--icash-store-id', tooLong)).toMatch(/icash store id must be 1-20 /);
+    // 20 is still fine, and the gateway's own store id may have 50.
+    await ok(
+      ...storeSetArgs({
+        companyId,
+        storeId: 'S'.repeat(50),
+        type: TYPE,
+        env: 'test',
+        platformId: merchant.PlatformID,
+        merchantId: merchant.MerchantID,
+      }),
+      '--icash-store-id',
+      'A'.repeat(20),
+      '--json',
+    );
   });
 
   it('store set → ok; an unknown type fails', async () => {

@@ -8,7 +8,12 @@ import { maskPersonalFields } from './masking.js';
 import { deduct, deductCancel, queryTrade, type IcashTarget } from './operations.js';
 import { RtnCode } from './return-codes.js';
 import type { IcashOutcome, IcashTransport } from './transport.js';
-import { DEDUCT_AMOUNT_FIELDS, QUERY_AMOUNT_FIELDS, type DeductRequest } from './wire.js';
+import {
+  DEDUCT_AMOUNT_FIELDS,
+  ICASH_ID_MAX_LENGTH,
+  QUERY_AMOUNT_FIELDS,
+  type DeductRequest,
+} from './wire.js';
 
 import { I_CASH_QRCODE_PAY } from './payment-type.js';
 
@@ -19,7 +24,11 @@ export interface IcashProviderOptions {
   baseUrls: { test: string; prod: string };
 }
 
-const credential = (name: string, description: string, maxLength = 20): FieldSpec => ({
+const credential = (
+  name: string,
+  description: string,
+  maxLength = ICASH_ID_MAX_LENGTH,
+): FieldSpec => ({
   name,
   kind: 'credential',
   required: false,

@@ -3,6 +3,9 @@
  * Amounts here are already icash's ×100 strings; dates are `yyyy/MM/dd HH:mm:ss`.
  */
 
+/** icash's PlatformID, MerchantID and StoreID: at most 20 characters (icash-pay.md). */
+export const ICASH_ID_MAX_LENGTH = 20;
+
 export interface DeductItem {
   ItemNo: string;
   ItemName: string;
