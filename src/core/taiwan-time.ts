@@ -27,6 +27,13 @@ export function parseTaiwanTime(text: string): Date | null {
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(utc);
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return null;
+  // The year too: Date.UTC reads years 0-99 as 1900-1999, so "0004/02/29" would pass.
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day
+  ) {
+    return null;
+  }
   return new Date(utc - TAIWAN_OFFSET_MS);
 }

@@ -47,6 +47,10 @@ describe('parseTaiwanTime', () => {
     ['February 30th', '2023/02/30 10:00:00'],
     ['February 29th of a common year', '2023/02/29 10:00:00'],
     ['February 29th of 1900', '1900/02/29 10:00:00'],
+    // Date.UTC reads years 0-99 as 1900-1999; year 0 and the like are no calendar time here.
+    ['year 0000', '0000/02/03 10:10:10'],
+    ['year 0004 (1904 was a leap year)', '0004/02/29 10:00:00'],
+    ['year 0099', '0099/12/31 23:59:59'],
     ['April 31st', '2023/04/31 10:00:00'],
     ['day 0', '2023/07/00 10:00:00'],
     ['day 32', '2023/07/32 10:00:00'],
