@@ -66,6 +66,8 @@ export function buildCli(io: Io = defaultIo): Command {
   const program = new Command('omnigate')
     .description('omnigate: a self-hosted payment gateway for icash Pay barcode payments')
     .option('--json', 'print exactly one JSON object on stdout')
+    // Every command's --help also lists --json, which works before or after the command.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({

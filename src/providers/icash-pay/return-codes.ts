@@ -1,4 +1,7 @@
-/** icash RtnCode values the gateway acts on (the whole table is in docs/icash-pay.md). */
+/**
+ * icash RtnCode values the gateway acts on. icash's whole table is in its
+ * protocol document; docs/icash-pay.md says how each kind of answer is handled.
+ */
 export const RtnCode = {
   Success: 1,
   SystemError: 0,
