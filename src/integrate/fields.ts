@@ -72,7 +72,14 @@ export function checkField(spec: FieldSpec, value: unknown): CheckedValue {
     case 'barcode':
       if (typeof value !== 'string' || !BARCODE.test(value)) throw invalidField(spec.name);
       return value;
-    case 'credential':
+    case 'credential': {
+      // icash's ids: letters, digits, - and _, as provisioning stores them.
+      const max = spec.maxLength ?? 50;
+      if (typeof value !== 'string' || value.length > max || !IDENTIFIER.test(value)) {
+        throw invalidField(spec.name);
+      }
+      return value;
+    }
     case 'text': {
       const max = spec.maxLength ?? 50;
       // No control characters: these values travel into icash's signed payload.

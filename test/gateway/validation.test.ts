@@ -295,6 +295,17 @@ describe('integrate validation', () => {
   });
 
   describe('formats: `<field> 格式錯誤`', () => {
+    it.each(['P Q', 'P"Q', 'PQé', 'P'.repeat(21)])(
+      'credential PlatformID %j: letters, digits, - and _, at most 20',
+      async (PlatformID) => {
+        await refuseCancel(
+          cancelBody({ PlatformID, MerchantID: 'M1' }),
+          400,
+          'invalid_field',
+          'PlatformID 格式錯誤',
+        );
+      },
+    );
     it.each([
       '2023-07-10 23:10:10',
       '2023/7/10 23:10:10',
@@ -705,6 +716,15 @@ describe('integrate validation', () => {
         {
           type: TYPE,
           request: {
+            PlatformID: 'P Q"&é',
+            MerchantID: 'M',
+            MerchantTradeNo: 'A',
+            MerchantTradeDate: now(),
+          },
+        },
+        {
+          type: TYPE,
+          request: {
             PlatformID: 'P\u0000',
             MerchantID: 'M',
             MerchantTradeNo: 'A',
@@ -736,10 +756,24 @@ describe('integrate validation', () => {
           400,
           'invalid_field',
           'request 格式錯誤',
-          { ledger: false },
         );
       },
     );
+
+    it('a request that is not JSON is refused in check_params_process order', async () => {
+      await refuseSearch(
+        { store_id: 'S1', request: '{bad' },
+        400,
+        'missing_field',
+        'type 不可為空',
+      );
+      await refuseSearch(
+        { type: 'FOO', store_id: 'S1', request: '{bad' },
+        400,
+        'unknown_payment_type',
+        '無此付款方式 FOO',
+      );
+    });
 
     it('a repeated query parameter → 400', async () => {
       const request = encodeURIComponent(JSON.stringify({ MerchantTradeNo: 'X1' }));

@@ -54,7 +54,7 @@ function searchBody(request: FastifyRequest): unknown {
     try {
       body.request = JSON.parse(body.request);
     } catch {
-      throw invalidField('request');
+      // Left a string: check_params_process refuses it (`request 格式錯誤`) in its own order.
     }
   }
   return body;

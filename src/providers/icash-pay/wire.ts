@@ -3,7 +3,11 @@
  * Amounts here are already icash's ×100 strings; dates are `yyyy/MM/dd HH:mm:ss`.
  */
 
-/** icash's PlatformID, MerchantID and StoreID: at most 20 characters (icash-pay.md). */
+/**
+ * icash's PlatformID, MerchantID and StoreID: at most 20 characters. 20 is
+ * icash's limit for StoreID (icash-pay.md); for PlatformID and MerchantID (8
+ * digits in practice) it is the gateway's own bound.
+ */
 export const ICASH_ID_MAX_LENGTH = 20;
 
 export interface DeductItem {
