@@ -1,6 +1,6 @@
 import { formatTaiwanTime } from '../core/taiwan-time.js';
 import { I_CASH_QRCODE_PAY } from '../providers/icash-pay/provider.js';
-import type { ProvisioningService } from '../provisioning/service.js';
+import type { KeySetParams, ProvisioningService } from '../provisioning/service.js';
 import type { Store } from '../store/index.js';
 import type { MerchantCredentials } from '../sandbox/index.js';
 
@@ -11,6 +11,22 @@ export const DEMO_END = '# ---- end of demo ----';
 
 /** What the sandbox's onboarding hands out. */
 type SandboxMerchant = MerchantCredentials;
+
+/** A sandbox merchant's credentials as the key set `keys set` stores for them. */
+export const sandboxMerchantKeySet = (
+  companyId: string,
+  merchant: SandboxMerchant,
+  env: KeySetParams['env'] = 'test',
+): KeySetParams => ({
+  companyId,
+  platformId: merchant.PlatformID,
+  env,
+  encKeyId: merchant.EncKeyID,
+  aesKey: merchant.AESKey,
+  aesIv: merchant.AESIV,
+  clientPrivateKey: merchant.ClientPrivateKey,
+  serverPublicKey: merchant.ServerPublicKey,
+});
 
 async function sandboxPost<T>(sandboxUrl: string, path: string, body: object): Promise<T> {
   const res = await fetch(`${sandboxUrl}${path}`, {
@@ -47,16 +63,7 @@ export async function provisionDemo(
   const companyId = await provisioning.createCompany(DEMO_COMPANY);
   const client = await provisioning.createClient(companyId, 'demo POS');
   const merchant = await sandboxPost<SandboxMerchant>(sandboxUrl, '/sandbox/merchants', {});
-  await provisioning.setKeys({
-    companyId,
-    platformId: merchant.PlatformID,
-    env: 'test',
-    encKeyId: merchant.EncKeyID,
-    aesKey: merchant.AESKey,
-    aesIv: merchant.AESIV,
-    clientPrivateKey: merchant.ClientPrivateKey,
-    serverPublicKey: merchant.ServerPublicKey,
-  });
+  await provisioning.setKeys(sandboxMerchantKeySet(companyId, merchant));
   await provisioning.setStore({
     companyId,
     storeId: DEMO_STORE,

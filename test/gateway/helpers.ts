@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/config.js';
 import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
+import { sandboxMerchantKeySet } from '../../src/runtime/demo.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
 import {
   startSandbox,
@@ -123,16 +124,7 @@ export async function registerKeys(
   merchant: SandboxMerchant,
   env: 'test' | 'prod' = 'test',
 ): Promise<void> {
-  await t.gateway.services.provisioning.setKeys({
-    companyId,
-    platformId: merchant.PlatformID,
-    env,
-    encKeyId: merchant.EncKeyID,
-    aesKey: merchant.AESKey,
-    aesIv: merchant.AESIV,
-    clientPrivateKey: merchant.ClientPrivateKey,
-    serverPublicKey: merchant.ServerPublicKey,
-  });
+  await t.gateway.services.provisioning.setKeys(sandboxMerchantKeySet(companyId, merchant, env));
 }
 
 export async function registerStore(

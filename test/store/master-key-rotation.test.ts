@@ -7,6 +7,7 @@ import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { MasterKeyError, generateMasterKey, parseMasterKeys } from '../../src/core/master-key.js';
+import { sandboxMerchantKeySet } from '../../src/runtime/demo.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
 import {
   TYPE,
@@ -90,16 +91,7 @@ describe('omnigate master-key rotate', () => {
     const client = await p.createClient(companyId, null);
     clientId = client.clientId;
     clientSecret = client.clientSecret.reveal();
-    await p.setKeys({
-      companyId,
-      platformId: merchant.PlatformID,
-      env: 'test',
-      encKeyId: merchant.EncKeyID,
-      aesKey: merchant.AESKey,
-      aesIv: merchant.AESIV,
-      clientPrivateKey: merchant.ClientPrivateKey,
-      serverPublicKey: merchant.ServerPublicKey,
-    });
+    await p.setKeys(sandboxMerchantKeySet(companyId, merchant));
     await p.setStore({
       companyId,
       storeId: 'S1',

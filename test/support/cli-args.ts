@@ -1,16 +1,10 @@
 /** The `omnigate` command lines the tests provision with, spelled once. */
+import type { KeySetParams } from '../../src/provisioning/service.js';
+import { sandboxMerchantKeySet } from '../../src/runtime/demo.js';
+import type { MerchantCredentials } from '../../src/sandbox/index.js';
 
-export interface KeySetArgs {
-  companyId: string;
-  platformId: string;
-  env: 'test' | 'prod';
-  encKeyId: string;
-  aesKey: string;
-  aesIv: string;
-  /** Paths of the key files. */
-  clientPrivateKey: string;
-  serverPublicKey: string;
-}
+/** A key set as `keys set` takes it: `clientPrivateKey` and `serverPublicKey` are paths of key files. */
+export type KeySetArgs = KeySetParams;
 
 /** `keys set …` for one key set. */
 export const keysSetArgs = (k: KeySetArgs): string[] => [
@@ -64,14 +58,6 @@ export const storeSetArgs = (s: StoreSetArgs): string[] => [
 /** The key set of a sandbox merchant (its keys written to the two files), for `keysSetArgs`. */
 export const merchantKeySet = (
   companyId: string,
-  merchant: { PlatformID: string; EncKeyID: string; AESKey: string; AESIV: string },
+  merchant: MerchantCredentials,
   files: { clientPrivateKey: string; serverPublicKey: string },
-): KeySetArgs => ({
-  companyId,
-  platformId: merchant.PlatformID,
-  env: 'test',
-  encKeyId: merchant.EncKeyID,
-  aesKey: merchant.AESKey,
-  aesIv: merchant.AESIV,
-  ...files,
-});
+): KeySetArgs => ({ ...sandboxMerchantKeySet(companyId, merchant), ...files });
