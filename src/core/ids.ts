@@ -34,8 +34,11 @@ export function newRequestId(now = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Store ids, PlatformIDs, order numbers: letters, digits, `-` and `_`, 1 to 50 characters. */
-export const IDENTIFIER = /^[A-Za-z0-9_-]{1,50}$/;
+const IDENTIFIER = /^[A-Za-z0-9_-]+$/;
+
+/** Store ids, PlatformIDs, order numbers: letters, digits, `-` and `_`, 1 to `maxLength` characters. */
+export const isIdentifier = (value: unknown, maxLength = 50): value is string =>
+  typeof value === 'string' && value.length <= maxLength && IDENTIFIER.test(value);
 /** Request ids are UUIDs. */
 export const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Client ids as issued (`ogc_…`); anything else cannot exist. */

@@ -5,7 +5,7 @@ import {
   unknownPaymentType,
   unsupportedField,
 } from '../core/errors.js';
-import { IDENTIFIER } from '../core/ids.js';
+import { isIdentifier } from '../core/ids.js';
 import type { Operation, PaymentProvider, ProviderOperation } from '../providers/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { type CheckedRequest, type CheckedValue, checkField, isAbsent } from './fields.js';
@@ -79,7 +79,7 @@ export function checkParams(
   let storeId: string | undefined;
   // In the vendor scenario store_id is ignored (the seed's own example sends "0").
   if (!vendorScenario) {
-    if (typeof body.store_id !== 'string' || !IDENTIFIER.test(body.store_id)) {
+    if (!isIdentifier(body.store_id)) {
       throw invalidField('store_id');
     }
     storeId = body.store_id;

@@ -1,5 +1,5 @@
 import { invalidField } from '../core/errors.js';
-import { IDENTIFIER } from '../core/ids.js';
+import { isIdentifier } from '../core/ids.js';
 import { parseTaiwanTime } from '../core/taiwan-time.js';
 
 /**
@@ -67,19 +67,15 @@ export function checkField(spec: FieldSpec, value: unknown): CheckedValue {
         throw invalidField(spec.name);
       return value;
     case 'tradeNo':
-      if (typeof value !== 'string' || !IDENTIFIER.test(value)) throw invalidField(spec.name);
+      if (!isIdentifier(value)) throw invalidField(spec.name);
       return value;
     case 'barcode':
       if (typeof value !== 'string' || !BARCODE.test(value)) throw invalidField(spec.name);
       return value;
-    case 'credential': {
+    case 'credential':
       // icash's ids: letters, digits, - and _, as provisioning stores them.
-      const max = spec.maxLength ?? 50;
-      if (typeof value !== 'string' || value.length > max || !IDENTIFIER.test(value)) {
-        throw invalidField(spec.name);
-      }
+      if (!isIdentifier(value, spec.maxLength)) throw invalidField(spec.name);
       return value;
-    }
     case 'text': {
       const max = spec.maxLength ?? 50;
       // No control characters: these values travel into icash's signed payload.

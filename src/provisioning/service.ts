@@ -5,7 +5,7 @@ import {
   privateKeyToPem,
   publicKeyToPem,
 } from '../providers/icash-pay/keys.js';
-import { IDENTIFIER } from '../core/ids.js';
+import { isIdentifier } from '../core/ids.js';
 import { ICASH_ID_MAX_LENGTH } from '../providers/icash-pay/wire.js';
 import type { Secret } from '../core/secret.js';
 import type { Environment, Store } from '../store/index.js';
@@ -39,7 +39,7 @@ export interface StoreParams {
 }
 
 function requireId(value: string, what: string, maxLength = 50): void {
-  if (!IDENTIFIER.test(value) || value.length > maxLength)
+  if (!isIdentifier(value, maxLength))
     throw new ProvisioningError(`${what} must be 1-${maxLength} letters, digits, - or _`);
 }
 

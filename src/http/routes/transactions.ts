@@ -1,7 +1,7 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError, invalidField, missingField } from '../../core/errors.js';
-import { IDENTIFIER, REQUEST_ID } from '../../core/ids.js';
+import { REQUEST_ID, isIdentifier } from '../../core/ids.js';
 import type { TransactionQueries } from '../../integrate/transactions.js';
 
 /**
@@ -55,7 +55,7 @@ export async function transactionRoutes(
       }
       const no = query.MerchantTradeNo;
       if (no === undefined || no === '') throw missingField('MerchantTradeNo');
-      if (typeof no !== 'string' || !IDENTIFIER.test(no)) throw invalidField('MerchantTradeNo');
+      if (!isIdentifier(no)) throw invalidField('MerchantTradeNo');
       return {
         transactions: await deps.transactions.byMerchantTradeNo(request.caller!.companyId, no),
       };
