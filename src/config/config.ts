@@ -25,6 +25,8 @@ export interface Config {
   reconcileScheduleMs: number[];
   reconcileMaxAgeMs: number;
   reconcileIntervalMs: number;
+  /** Before this age, "order not found" does not prove that a call never arrived upstream. */
+  reconcileSafeWaitMs: number;
   /** How long in-flight calls may finish after SIGTERM before they are left `unknown`. */
   shutdownGraceMs: number;
   /** A `pending` row older than this belongs to a dead process (several instances). */
@@ -120,6 +122,10 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileScheduleMs: durations(env, 'OMNIGATE_RECONCILE_SCHEDULE', '5s,15s,1m,5m,30m,1h'),
     reconcileMaxAgeMs: durations(env, 'OMNIGATE_RECONCILE_MAX_AGE', '24h')[0]!,
     reconcileIntervalMs: integer(env, 'OMNIGATE_RECONCILE_INTERVAL_MS', 1000, 10, 600_000),
+    // A call upstream has not seen after several time-outs' worth of waiting never arrived.
+    reconcileSafeWaitMs: env.OMNIGATE_RECONCILE_SAFE_WAIT
+      ? durations(env, 'OMNIGATE_RECONCILE_SAFE_WAIT', '')[0]!
+      : Math.max(60_000, upstreamTimeoutMs * 3),
     shutdownGraceMs,
     // A live process completes or abandons a call within the time-out plus the shutdown grace.
     pendingStaleAfterMs: integer(

@@ -18,7 +18,9 @@ export type FieldKind =
   /** Whole NT$, a non-negative integer. */
   | 'amount'
   /** A customer payment barcode. */
-  | 'barcode';
+  | 'barcode'
+  /** An upstream's identifier (e.g. a transaction id): letters, digits, - and _, at most maxLength. */
+  | 'id';
 
 export interface FieldSpec {
   name: string;
@@ -73,7 +75,8 @@ export function checkField(spec: FieldSpec, value: unknown): CheckedValue {
       if (typeof value !== 'string' || !BARCODE.test(value)) throw invalidField(spec.name);
       return value;
     case 'credential':
-      // icash's ids: letters, digits, - and _, as provisioning stores them.
+    case 'id':
+      // Credentials are ids as provisioning stores them: letters, digits, - and _.
       if (!isIdentifier(value, spec.maxLength)) throw invalidField(spec.name);
       return value;
     case 'text': {

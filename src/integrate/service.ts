@@ -5,7 +5,12 @@ import {
   UpstreamUnavailableError,
 } from '../core/errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import type { Operation, ProviderAnswer, ProviderOutcome } from '../providers/types.js';
+import type {
+  CallContext,
+  Operation,
+  ProviderAnswer,
+  ProviderOutcome,
+} from '../providers/types.js';
 import type { Store } from '../store/index.js';
 import type { TransactionOpening, TransactionOutcome } from '../store/ledger.js';
 import { checkParams } from './check-params.js';
@@ -86,6 +91,7 @@ function settle(
           rtnMsg: outcome.answer.RtnMsg,
           httpStatus: 200,
           upstreamLatencyMs,
+          upstreamId: outcome.upstreamId ?? null,
         },
       };
     case 'not_sent': {
@@ -184,20 +190,33 @@ export class IntegrateService {
         params.storeId,
         env,
       );
+      const facts = params.operation.ledgerFacts(params.request);
+      const type = params.provider.type;
+      const merchantId = config.credentials.MerchantID ?? null;
       opening = {
         ...base,
-        type: params.provider.type,
+        type,
         env,
         scenario: config.scenario,
         storeId: params.storeId ?? null,
         platformId: config.credentials.PlatformID ?? null,
-        merchantId: config.credentials.MerchantID ?? null,
-        merchantTradeNo: text(params.request.MerchantTradeNo),
+        merchantId,
+        merchantTradeNo: text(facts.tradeNo),
+        amount: facts.amount ?? null,
+        currency: facts.currency ?? null,
+        originalTradeNo: text(facts.originalTradeNo),
       };
       readOnly = params.operation.readOnly === true;
       await store.ledger.open(opening);
       upstreamCalled = true;
-      const outcome = await params.operation.call(params.request, config);
+      const context: CallContext = {
+        findPayment: async (tradeNo) => {
+          if (merchantId === null) return undefined;
+          const key = { companyId: caller.companyId, type, env, merchantId, tradeNo };
+          return store.ledger.findPayment(key);
+        },
+      };
+      const outcome = await params.operation.call(params.request, config, context);
       const { ledger, error } = settle(outcome, readOnly, Date.now() + this.deps.firstCheckDelayMs);
       await store.ledger.complete(requestId, ledger);
       completed = true;

@@ -11,6 +11,18 @@ export interface TransactionView {
   PlatformID: string | null;
   MerchantID: string | null;
   MerchantTradeNo: string | null;
+  /** For a refund: the payment it refunds. */
+  OMerchantTradeNo: string | null;
+  /** What the call asked to move, in whole units of `currency` (pay, refund); null before 0004. */
+  amount: number | null;
+  currency: string | null;
+  /** The upstream's id of the trade the call made (icash TransactionID). */
+  TransactionID: string | null;
+  /** A succeeded pay: what its succeeded refunds took back, and what is left to refund. */
+  refunded_amount?: number;
+  refundable_amount?: number;
+  /** A succeeded pay: how many of its refunds are still pending or unknown. */
+  refunds_unsettled?: number;
   state: string;
   RtnCode: number | null;
   RtnMsg: string | null;
@@ -32,7 +44,11 @@ export interface TransactionView {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-function view(row: TransactionRecord, attempts: ReconciliationAttempt[]): TransactionView {
+function view(
+  row: TransactionRecord,
+  attempts: ReconciliationAttempt[],
+  refunds: { refunded: number; unsettled: number } | undefined,
+): TransactionView {
   return {
     request_id: row.requestId,
     operation: row.operation,
@@ -43,6 +59,17 @@ function view(row: TransactionRecord, attempts: ReconciliationAttempt[]): Transa
     PlatformID: row.platformId,
     MerchantID: row.merchantId,
     MerchantTradeNo: row.merchantTradeNo,
+    OMerchantTradeNo: row.originalTradeNo,
+    amount: row.amount,
+    currency: row.currency,
+    TransactionID: row.upstreamId,
+    ...(refunds && row.amount !== null
+      ? {
+          refunded_amount: refunds.refunded,
+          refundable_amount: row.amount - refunds.refunded,
+          refunds_unsettled: refunds.unsettled,
+        }
+      : {}),
     state: row.state,
     RtnCode: row.rtnCode,
     RtnMsg: row.rtnMsg,
@@ -69,13 +96,27 @@ export class TransactionQueries {
 
   async byRequestId(companyId: string, requestId: string): Promise<TransactionView | undefined> {
     const row = await this.store.ledger.get(companyId, requestId);
-    return row && view(row, await this.store.ledger.attempts(row.requestId));
+    return row && this.#view(row);
   }
 
   async byMerchantTradeNo(companyId: string, merchantTradeNo: string): Promise<TransactionView[]> {
     const rows = await this.store.ledger.findByTradeNo(companyId, merchantTradeNo);
-    return Promise.all(
-      rows.map(async (row) => view(row, await this.store.ledger.attempts(row.requestId))),
-    );
+    return Promise.all(rows.map((row) => this.#view(row)));
+  }
+
+  async #view(row: TransactionRecord): Promise<TransactionView> {
+    const { ledger } = this.store;
+    const isPayment =
+      row.operation === 'pay' && row.state === 'succeeded' && row.merchantTradeNo !== null;
+    const refunds = isPayment
+      ? await ledger.refundedOf({
+          companyId: row.companyId,
+          type: row.type ?? '',
+          env: row.env ?? '',
+          merchantId: row.merchantId ?? '',
+          tradeNo: row.merchantTradeNo!,
+        })
+      : undefined;
+    return view(row, await ledger.attempts(row.requestId), refunds);
   }
 }

@@ -71,7 +71,7 @@ export class Reconciler {
     await store.ledger.recordCheck(
       row.requestId,
       { attempt, ...finding },
-      { state: finding.result, nextCheckAt },
+      { state: finding.result, nextCheckAt, upstreamId: finding.upstreamId ?? null },
     );
     if (finding.result === 'unknown' && nextCheckAt === null) {
       logger.warn(
@@ -102,6 +102,8 @@ export class Reconciler {
         row.operation as Operation,
         {
           merchantTradeNo: row.merchantTradeNo,
+          originalTradeNo: row.originalTradeNo,
+          amount: row.amount,
           ageMs: now - row.createdAt,
           safeWaitMs: this.options.safeWaitMs,
         },

@@ -55,8 +55,7 @@ export async function openServices(
     registry,
     schedule,
     intervalMs: config.reconcileIntervalMs,
-    // A deduct icash has not seen after several time-outs' worth of waiting never arrived.
-    safeWaitMs: Math.max(60_000, config.upstreamTimeoutMs * 3),
+    safeWaitMs: config.reconcileSafeWaitMs,
     staleAfterMs: config.pendingStaleAfterMs,
     logger,
   });

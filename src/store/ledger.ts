@@ -18,6 +18,11 @@ export interface TransactionOpening {
   platformId: string | null;
   merchantId: string | null;
   merchantTradeNo: string | null;
+  /** What the call asks to move, in whole units of `currency` (pay, refund). */
+  amount?: number | null;
+  currency?: string | null;
+  /** For a refund: the payment's MerchantTradeNo. */
+  originalTradeNo?: string | null;
 }
 
 export interface TransactionOutcome {
@@ -29,9 +34,15 @@ export interface TransactionOutcome {
   errorCode?: string | null;
   httpStatus?: number | null;
   upstreamLatencyMs?: number | null;
+  /** The upstream's id of the trade the call made, when the answer gave one. */
+  upstreamId?: string | null;
 }
 
 export interface TransactionRecord extends TransactionOpening {
+  amount: number | null;
+  currency: string | null;
+  originalTradeNo: string | null;
+  upstreamId: string | null;
   state: TransactionState;
   checkAttempts: number;
   nextCheckAt: number | null;
@@ -56,13 +67,14 @@ export interface ReconciliationAttempt {
 /** toRow's columns in its order, then the opening's own. */
 const OPEN_SQL =
   'insert into transactions (request_id, company_id, client_id, operation, type, env, scenario, ' +
-  'store_id, platform_id, merchant_id, merchant_trade_no, state, instance_id, created_at, updated_at) ' +
-  "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)";
+  'store_id, platform_id, merchant_id, merchant_trade_no, amount, currency, original_trade_no, ' +
+  'state, instance_id, created_at, updated_at) ' +
+  "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)";
 
 /** outcomeColumns' columns in its order, then the time and the row. */
 const COMPLETE_SQL =
   'update transactions set state = ?, next_check_at = ?, rtn_code = ?, rtn_msg = ?, error_code = ?, ' +
-  'http_status = ?, upstream_latency_ms = ?, updated_at = ? where request_id = ?';
+  'http_status = ?, upstream_latency_ms = ?, upstream_id = ?, updated_at = ? where request_id = ?';
 
 /**
  * Every authenticated Integrate call, written before anything goes upstream and
@@ -146,7 +158,11 @@ export class TransactionLedger {
   async recordCheck(
     requestId: string,
     attempt: Omit<ReconciliationAttempt, 'at'>,
-    next: { state: 'succeeded' | 'failed' | 'unknown'; nextCheckAt: number | null },
+    next: {
+      state: 'succeeded' | 'failed' | 'unknown';
+      nextCheckAt: number | null;
+      upstreamId?: string | null;
+    },
     now = Date.now(),
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -170,6 +186,7 @@ export class TransactionLedger {
           check_attempts: attempt.attempt,
           claimed_until: null,
           updated_at: now,
+          ...(next.upstreamId ? { upstream_id: next.upstreamId } : {}),
         })
         .where('request_id', '=', requestId)
         .where('state', '=', 'unknown')
@@ -234,6 +251,55 @@ export class TransactionLedger {
     return row && fromRow(row);
   }
 
+  /**
+   * The succeeded pay with this order number, of the same company, type,
+   * environment and merchant account: what a refund needs of its original.
+   */
+  async findPayment(key: PaymentKey): Promise<TransactionRecord | undefined> {
+    const row = await this.#payments(key)
+      .selectAll()
+      .where('merchant_trade_no', '=', key.tradeNo)
+      .where('operation', '=', 'pay')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  /**
+   * What the ledger knows was refunded of a payment: the sum of its succeeded
+   * refunds, and whether any refund of it is still pending or unknown.
+   */
+  async refundedOf(key: PaymentKey): Promise<{ refunded: number; unsettled: number }> {
+    const rows = await this.db
+      .selectFrom('transactions')
+      .select(['state', 'amount'])
+      .where('company_id', '=', key.companyId)
+      .where('original_trade_no', '=', key.tradeNo)
+      .where('operation', '=', 'refund')
+      .where('type', '=', key.type)
+      .where('env', '=', key.env)
+      .where('merchant_id', '=', key.merchantId)
+      .where('state', 'in', ['succeeded', 'pending', 'unknown'])
+      .execute();
+    let refunded = 0;
+    let unsettled = 0;
+    for (const r of rows) {
+      if (r.state === 'succeeded') refunded += Number(r.amount ?? 0);
+      else unsettled += 1;
+    }
+    return { refunded, unsettled };
+  }
+
+  #payments(key: PaymentKey) {
+    return this.db
+      .selectFrom('transactions')
+      .where('company_id', '=', key.companyId)
+      .where('type', '=', key.type)
+      .where('env', '=', key.env)
+      .where('merchant_id', '=', key.merchantId)
+      .where('state', '=', 'succeeded');
+  }
+
   async findByTradeNo(companyId: string, merchantTradeNo: string): Promise<TransactionRecord[]> {
     const rows = await this.db
       .selectFrom('transactions')
@@ -245,6 +311,15 @@ export class TransactionLedger {
       .execute();
     return rows.map(fromRow);
   }
+}
+
+/** A payment of one merchant account: what a refund names as its original. */
+export interface PaymentKey {
+  companyId: string;
+  type: string;
+  env: string;
+  merchantId: string;
+  tradeNo: string;
 }
 
 /** The opening's columns; OPEN_SQL lists them in this order. */
@@ -261,6 +336,9 @@ function toRow(t: TransactionOpening) {
     platform_id: t.platformId,
     merchant_id: t.merchantId,
     merchant_trade_no: t.merchantTradeNo,
+    amount: t.amount ?? null,
+    currency: t.currency ?? null,
+    original_trade_no: t.originalTradeNo ?? null,
   };
 }
 
@@ -274,6 +352,7 @@ function outcomeColumns(o: TransactionOutcome) {
     error_code: o.errorCode ?? null,
     http_status: o.httpStatus ?? null,
     upstream_latency_ms: o.upstreamLatencyMs ?? null,
+    upstream_id: o.upstreamId ?? null,
   };
 }
 
@@ -301,6 +380,10 @@ function fromRow(r: Row): TransactionRecord {
     errorCode: r.error_code,
     httpStatus: r.http_status,
     upstreamLatencyMs: r.upstream_latency_ms,
+    amount: r.amount === null ? null : Number(r.amount),
+    currency: r.currency,
+    originalTradeNo: r.original_trade_no,
+    upstreamId: r.upstream_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -183,6 +183,35 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_amounts': {
+    // Refunds: what each pay and refund moved, the payment a refund belongs to,
+    // and the upstream's id of each trade. Rows written before this keep nulls:
+    // nothing here is guessed. Idempotent for the same reason as 0003.
+    async up(db: Kysely<unknown>): Promise<void> {
+      const columns: [string, 'bigint' | 'text'][] = [
+        ['amount', 'bigint'],
+        ['currency', 'text'],
+        ['original_trade_no', 'text'],
+        ['upstream_id', 'text'],
+      ];
+      const existing = new Set(
+        (await db.introspection.getTables())
+          .find((t) => t.name === 'transactions')
+          ?.columns.map((c) => c.name) ?? [],
+      );
+      for (const [name, type] of columns) {
+        if (!existing.has(name))
+          await db.schema.alterTable('transactions').addColumn(name, type).execute();
+      }
+      await db.schema
+        .createIndex('transactions_original')
+        .ifNotExists()
+        .on('transactions')
+        .columns(['company_id', 'original_trade_no'])
+        .where(sql<boolean>`original_trade_no is not null`)
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

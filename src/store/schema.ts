@@ -89,6 +89,13 @@ export interface TransactionsTable {
   check_attempts: Generated<number>;
   /** A reconciler holds the row until then (atomic claim, safe across instances). */
   claimed_until: number | null;
+  /** What the call asked to move (pay, refund), in whole units of `currency`; null when unknown. */
+  amount: number | null;
+  currency: string | null;
+  /** For a refund: the MerchantTradeNo of the payment it refunds. */
+  original_trade_no: string | null;
+  /** The upstream's id of the trade the call made (icash TransactionID), once known. */
+  upstream_id: string | null;
 }
 
 export interface ReconciliationAttemptsTable {

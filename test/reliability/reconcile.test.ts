@@ -170,3 +170,114 @@ describe('reconciliation of unknown outcomes', () => {
     );
   });
 });
+
+/**
+ * Refunds whose outcome is unknown: asked about by the refund's own
+ * MerchantTradeNo (a refund record, TradeType 1), "not found" trusted only
+ * after the safe wait.
+ */
+describe('reconciliation of unknown refunds', () => {
+  let sandbox: SandboxHandle;
+  let t: TestGateway;
+  let company: TestCompany;
+  let merchant: SandboxMerchant;
+
+  beforeAll(async () => {
+    ({ sandbox, t, company, merchant } = await startStoreScenario({
+      OMNIGATE_UPSTREAM_TIMEOUT_MS: '300',
+      OMNIGATE_RECONCILE_SCHEDULE: '100ms,200ms',
+      OMNIGATE_RECONCILE_INTERVAL_MS: '50',
+      OMNIGATE_RECONCILE_SAFE_WAIT: '1500ms',
+    }));
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await sandbox.close();
+  });
+
+  beforeEach(async () => {
+    await fetch(`${sandbox.url}/sandbox/faults`, { method: 'DELETE' });
+  });
+
+  const post = (operation: 'pay' | 'refund', request: object) =>
+    api(t.url, 'POST', `/v1/payment/integrate/${operation}`, {
+      token: company.token,
+      body: { type: TYPE, store_id: 'S1', request },
+    });
+
+  async function paidTrade(amount = 100): Promise<string> {
+    const no = tradeNo('RFP');
+    const res = await post('pay', payRequest(await newBarcode(sandbox, 1000), no, amount));
+    expect(res.body.RtnCode).toBe(1);
+    return no;
+  }
+
+  const refundOf = (original: string, amount: number, no = tradeNo('RF')) =>
+    post('refund', {
+      OMerchantTradeNo: original,
+      MerchantTradeNo: no,
+      MerchantTradeDate: now(),
+      RefundTotalAmount: amount,
+      RefundItemAmt: amount,
+      RefundUtilityAmt: 0,
+      RefundCommAmt: 0,
+    });
+
+  const inject = (fault: string, extra: object = {}) =>
+    sandboxPost(sandbox, '/sandbox/faults', {
+      MerchantID: merchant.MerchantID,
+      fault,
+      operation: 'RefundICPO',
+      delayMs: 1000,
+      ...extra,
+    });
+
+  async function settled(requestId: string, deadlineMs = 10_000): Promise<View> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      const res = await api(t.url, 'GET', `/v1/payment/transactions/${requestId}`, {
+        token: company.token,
+      });
+      const v = res.body as unknown as View;
+      if (v.state !== 'unknown' && v.state !== 'pending') return v;
+      if (Date.now() > deadline) throw new Error(`still ${v.state}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('a late answer that still committed: settled succeeded from the refund record, with its TransactionID', async () => {
+    const original = await paidTrade(100);
+    await inject('delay');
+    const res = await refundOf(original, 40);
+    expect(res.status).toBe(504);
+    expect(res.body.code).toBe('upstream_timeout');
+    const view = await settled(res.body.request_id as string);
+    expect(view.state).toBe('succeeded');
+    expect(view.reconciliation.at(-1)).toMatchObject({ outcome: 'answered', result: 'succeeded' });
+    const row = await t.gateway.services.store.ledger.get(
+      company.companyId,
+      res.body.request_id as string,
+    );
+    expect(row?.upstreamId).toMatch(/^\d{20}$/);
+    expect(row).toMatchObject({ amount: 40, originalTradeNo: original });
+  });
+
+  for (const fault of ['drop', 'http500']) {
+    it(`a refund icash never applied (${fault}): unknown until the safe wait, then failed`, async () => {
+      const original = await paidTrade(100);
+      await inject(fault, { process: false });
+      const res = await refundOf(original, 40);
+      expect([502, 504]).toContain(res.status);
+      const view = await settled(res.body.request_id as string);
+      expect(view.state).toBe('failed');
+      const attempts = view.reconciliation;
+      // 2025 before the safe wait was not trusted; the last check, after it, was.
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      expect(attempts[0]).toMatchObject({ outcome: 'answered', result: 'unknown' });
+      expect(attempts.at(-1)).toMatchObject({ outcome: 'answered', result: 'failed' });
+      // Nothing was refunded: the whole amount can still be refunded.
+      expect((await refundOf(original, 100)).body.RtnCode).toBe(1);
+    });
+  }
+});

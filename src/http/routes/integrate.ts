@@ -172,6 +172,13 @@ export async function integrateRoutes(
     'I Cash Pay 條碼支付 (barcode payment)',
     'Deducts from the customer barcode (icash DeductICPOF). Amounts are whole NT$.',
   );
+  post(
+    'refund',
+    'I Cash Pay 退款 (refund a payment, in full or in part)',
+    'Refunds part or all of a payment (icash RefundICPO), as often as something is left. ' +
+      'Amounts are whole NT$. TransactionID is optional: the gateway takes it from its ledger, ' +
+      'or asks icash (QueryTradeICPO) when the payment did not go through it.',
+  );
   app.get(
     '/v1/payment/integrate/search',
     {

@@ -1,19 +1,23 @@
 import { ValidationError } from '../../core/errors.js';
-import type { CheckedRequest, FieldSpec } from '../../integrate/fields.js';
-import type { PaymentProvider, PayConfig, ProviderOperation, ProviderOutcome } from '../types.js';
-import { AmountError, amountsFromIcash, toIcashAmount } from './amounts.js';
+import type { PaymentProvider, PayConfig, ProviderOperation } from '../types.js';
 import { KeySetCache } from './key-cache.js';
 import { judgeOutcome } from './outcome-check.js';
-import { maskPersonalFields } from './masking.js';
 import { deduct, deductCancel, queryTrade, type IcashTarget } from './operations.js';
-import { RtnCode } from './return-codes.js';
-import type { IcashOutcome, IcashTransport } from './transport.js';
+import { refundOperation } from './refund.js';
 import {
-  DEDUCT_AMOUNT_FIELDS,
-  ICASH_ID_MAX_LENGTH,
-  QUERY_AMOUNT_FIELDS,
-  type DeductRequest,
-} from './wire.js';
+  CURRENCY,
+  MERCHANT_ID,
+  PLATFORM_ID,
+  STORE_ID,
+  TRADE_NO,
+  amount,
+  date,
+  ntd,
+  text,
+  toProviderOutcome,
+} from './request-fields.js';
+import type { IcashTransport } from './transport.js';
+import { DEDUCT_AMOUNT_FIELDS, QUERY_AMOUNT_FIELDS, type DeductRequest } from './wire.js';
 
 import { I_CASH_QRCODE_PAY } from './payment-type.js';
 
@@ -24,65 +28,7 @@ export interface IcashProviderOptions {
   baseUrls: { test: string; prod: string };
 }
 
-const credential = (
-  name: string,
-  description: string,
-  maxLength = ICASH_ID_MAX_LENGTH,
-): FieldSpec => ({
-  name,
-  kind: 'credential',
-  required: false,
-  maxLength,
-  description,
-});
-const PLATFORM_ID = credential('PlatformID', '平台編號 (optional: else from the store)');
-const MERCHANT_ID = credential('MerchantID', '特店業者編號 (optional: else from the store)');
-const STORE_ID = credential('StoreID', 'icash 門市代號 (optional: else from the store)');
-const TRADE_NO: FieldSpec = {
-  name: 'MerchantTradeNo',
-  kind: 'tradeNo',
-  required: true,
-  description: '訂單編號 (letters, digits, - and _; at most 50)',
-};
-const amount = (name: string, required: boolean, description: string): FieldSpec => ({
-  name,
-  kind: 'amount',
-  required,
-  description: `${description} (whole NT$)`,
-});
-
 const PAY_AMOUNTS = ['TotalAmount', 'ItemAmt', 'UtilityAmt', 'CommAmt'] as const;
-
-const text = (request: CheckedRequest, field: string): string => String(request[field] ?? '');
-const ntd = (request: CheckedRequest, field: string): string =>
-  toIcashAmount(Number(request[field] ?? 0));
-
-/** Turns icash's outcome into the API's answer: amounts back to NT$, personal fields masked. */
-function toProviderOutcome(
-  outcome: IcashOutcome,
-  amountFields: readonly string[],
-): ProviderOutcome {
-  if (outcome.kind !== 'answered') return outcome;
-  let encData = outcome.encData;
-  if (encData && amountFields.length > 0) {
-    try {
-      encData = amountsFromIcash(encData, amountFields);
-    } catch (error) {
-      if (!(error instanceof AmountError)) throw error;
-      return { kind: 'untrusted', reason: 'answer amount malformed', latencyMs: outcome.latencyMs };
-    }
-  }
-  return {
-    kind: 'answered',
-    success: outcome.rtnCode === RtnCode.Success,
-    answer: {
-      RtnCode: outcome.rtnCode,
-      RtnMsg: outcome.rtnMsg,
-      EncData: encData && maskPersonalFields(encData),
-    },
-    latencyMs: outcome.latencyMs,
-  };
-}
 
 /** icash Pay offline barcode payments (I_CASH_QRCODE_PAY). */
 export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProvider {
@@ -95,17 +41,8 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   const cancel: ProviderOperation = {
     upstream: 'DeductCancelICPOF',
-    fields: [
-      PLATFORM_ID,
-      MERCHANT_ID,
-      TRADE_NO,
-      {
-        name: 'MerchantTradeDate',
-        kind: 'date',
-        required: true,
-        description: '交易取消日期 yyyy/MM/dd HH:mm:ss',
-      },
-    ],
+    fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO, date('MerchantTradeDate', '交易取消日期')],
+    ledgerFacts: (request) => ({ tradeNo: text(request, 'MerchantTradeNo') }),
     async call(request, config) {
       const outcome = await deductCancel(transport, target(config), {
         PlatformID: config.credentials.PlatformID!,
@@ -125,12 +62,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
       STORE_ID,
       TRADE_NO,
       { name: 'StoreName', kind: 'text', required: true, maxLength: 30, description: '門市名稱' },
-      {
-        name: 'MerchantTradeDate',
-        kind: 'date',
-        required: true,
-        description: '交易日期 yyyy/MM/dd HH:mm:ss',
-      },
+      date('MerchantTradeDate', '交易日期'),
       amount('TotalAmount', true, '交易總金額'),
       amount('ItemAmt', true, '一般商品金額'),
       amount('UtilityAmt', true, '代收金額'),
@@ -151,6 +83,11 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
       }
       return null;
     },
+    ledgerFacts: (request) => ({
+      tradeNo: text(request, 'MerchantTradeNo'),
+      amount: Number(request.TotalAmount),
+      currency: CURRENCY,
+    }),
     async call(request, config) {
       const body: DeductRequest = {
         PlatformID: config.credentials.PlatformID!,
@@ -178,6 +115,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
     upstream: 'QueryTradeICPO',
     readOnly: true,
     fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO],
+    ledgerFacts: (request) => ({ tradeNo: text(request, 'MerchantTradeNo') }),
     async call(request, config) {
       const outcome = await queryTrade(transport, target(config), {
         PlatformID: config.credentials.PlatformID!,
@@ -193,7 +131,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
     credentialFields: ['PlatformID', 'MerchantID'],
     optionalCredentialFields: ['StoreID'],
     keySetField: 'PlatformID',
-    operations: { cancel, pay, search },
+    operations: { cancel, pay, search, refund: refundOperation(transport, target) },
     async checkOutcome(operation, call, config) {
       const query = await queryTrade(transport, target(config), {
         PlatformID: config.credentials.PlatformID!,

@@ -47,3 +47,6 @@ export const TradeStatus = {
   Failed: '7',
 } as const;
 export type TradeStatus = (typeof TradeStatus)[keyof typeof TradeStatus];
+
+/** `TradeType` of QueryTradeICPO: a payment or a refund record. */
+export const TradeType = { Payment: '0', Refund: '1' } as const;
