@@ -172,7 +172,7 @@ export interface FaultSpec {
   fault: FaultKind;
   count?: number;
   delayMs?: number;
-  operation?: 'DeductICPOF' | 'DeductCancelICPOF' | 'QueryTradeICPO';
+  operation?: 'DeductICPOF' | 'DeductCancelICPOF' | 'QueryTradeICPO' | 'RefundICPO';
   process?: boolean;
 }
 
@@ -441,6 +441,20 @@ export const cancelBody = (merchantTradeNo: string, date = now()): object => ({
   type: TYPE,
   store_id: STORE_ID,
   request: { MerchantTradeNo: merchantTradeNo, MerchantTradeDate: date },
+});
+
+export const refundBody = (original: string, merchantTradeNo: string, amount: number): object => ({
+  type: TYPE,
+  store_id: STORE_ID,
+  request: {
+    OMerchantTradeNo: original,
+    MerchantTradeNo: merchantTradeNo,
+    MerchantTradeDate: now(),
+    RefundTotalAmount: amount,
+    RefundItemAmt: amount,
+    RefundUtilityAmt: 0,
+    RefundCommAmt: 0,
+  },
 });
 
 export const searchPath = (merchantTradeNo: string): string =>

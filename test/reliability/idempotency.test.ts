@@ -48,7 +48,7 @@ describe('Idempotency-Key', () => {
 
   /** The raw answer, so replays can be compared byte for byte. */
   async function post(
-    operation: 'pay' | 'cancel',
+    operation: 'pay' | 'cancel' | 'refund',
     body: object,
     key?: string,
     token = company.token,
@@ -92,6 +92,45 @@ describe('Idempotency-Key', () => {
     const second = await post('pay', body, `key-${no}`);
     expect(second).toEqual({ ...first, replayed: true });
     expect(upstreamCalls(no, /DeductICPOF$/)).toBe(1);
+  });
+
+  it('a refund: replayed byte for byte, one RefundICPO, and the money refunded once', async () => {
+    const original = tradeNo('IDRP');
+    await post('pay', await payBody(original));
+    const no = tradeNo('IDRF');
+    const body = {
+      type: TYPE,
+      store_id: 'S1',
+      request: {
+        OMerchantTradeNo: original,
+        MerchantTradeNo: no,
+        MerchantTradeDate: now(),
+        RefundTotalAmount: 60,
+        RefundItemAmt: 60,
+        RefundUtilityAmt: 0,
+        RefundCommAmt: 0,
+      },
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => post('refund', body, `refund-${no}`)),
+    );
+    const first = answers.find((a) => a.status === 200 && !a.replayed)!;
+    expect(JSON.parse(first.text).RtnCode).toBe(1);
+    const replay = await post('refund', body, `refund-${no}`);
+    expect(replay).toEqual({ ...first, replayed: true });
+    expect(upstreamCalls(no, /RefundICPO$/)).toBe(1);
+    // Only NT$60 of the NT$100 went back: NT$40 is still refundable, NT$41 is not.
+    const rest = (amount: number) => ({
+      ...body,
+      request: {
+        ...body.request,
+        MerchantTradeNo: tradeNo('IDRF'),
+        RefundTotalAmount: amount,
+        RefundItemAmt: amount,
+      },
+    });
+    expect(JSON.parse((await post('refund', rest(41))).text).RtnCode).toBe(2033);
+    expect(JSON.parse((await post('refund', rest(40))).text).RtnCode).toBe(1);
   });
 
   it('without the header, a second identical pay reaches icash and is refused there (2027)', async () => {

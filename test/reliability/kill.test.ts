@@ -11,6 +11,7 @@ import {
   newMerchant,
   payBody,
   provision,
+  refundBody,
   removeDir,
   searchPath,
   spawnGateway,
@@ -167,5 +168,67 @@ describe('kill -9 during an upstream cancel', () => {
 
     const stopped = await second.stop('SIGTERM', 20_000);
     expect(stopped.code).toBe(0);
+  }, 120_000);
+
+  it('kill -9 during a refund: the pending row is reconciled after restart, the refund counted once', async () => {
+    const env = gatewayEnv(sandbox);
+    const first = await spawnGateway(dataDir, env);
+    children.push(first);
+    const token = await issueToken(first.url, provisioned);
+    const original = tradeNo('KRP');
+    const pay = await api(first.url, 'POST', '/v1/payment/integrate/pay', {
+      token,
+      body: payBody(await newBarcode(sandbox), original, 300),
+    });
+    expect(pay.body.RtnCode).toBe(1);
+
+    await injectFault(sandbox, {
+      MerchantID: merchant.MerchantID,
+      fault: 'delay',
+      delayMs: 20_000,
+      count: 1,
+      operation: 'RefundICPO',
+      process: true,
+    });
+    const no = tradeNo('KRF');
+    const inFlight = api(first.url, 'POST', '/v1/payment/integrate/refund', {
+      token,
+      body: refundBody(original, no, 120),
+      timeoutMs: 60_000,
+    }).catch((error: unknown) => error);
+    await waitFor(
+      'the RefundICPO at the sandbox',
+      () => (upstreamCalls(sandbox, 'RefundICPO', no).length > 0 ? true : undefined),
+      10_000,
+    );
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(await inFlight).toBeInstanceOf(Error);
+    const [row] = ledgerRows(dataDir, no);
+    expect(row).toMatchObject({ operation: 'refund', state: 'pending' });
+
+    await clearFaults(sandbox);
+    const second = await spawnGateway(dataDir, env);
+    children.push(second);
+    const settled = await waitFor(
+      'the refund row to settle',
+      async () => {
+        const res = await api(second.url, 'GET', transactionsPath(no), { token });
+        const view = (res.body.transactions as TransactionView[])[0];
+        return view && view.state !== 'unknown' && view.state !== 'pending' ? view : undefined;
+      },
+      30_000,
+      100,
+    );
+    expect(settled).toMatchObject({ state: 'succeeded', operation: 'refund' });
+    const payView = await api(second.url, 'GET', transactionsPath(original), { token });
+    expect((payView.body.transactions as Record<string, unknown>[])[0]).toMatchObject({
+      refunded_amount: 120,
+      refundable_amount: 180,
+    });
+    expect(upstreamCalls(sandbox, 'RefundICPO', no)).toHaveLength(1);
+    const search = await api(second.url, 'GET', searchPath(original), { token });
+    expect((search.body.EncData as Record<string, unknown>).TradeStatus).toBe('3');
+    expect((await second.stop('SIGTERM', 20_000)).code).toBe(0);
   }, 120_000);
 });
