@@ -824,4 +824,157 @@ describe('integrate validation', () => {
       );
     });
   });
+
+  describe('refund: every field of RefundICPO', () => {
+    const REFUND = '/v1/payment/integrate/refund';
+    const refundBody = (
+      request: Record<string, unknown> = {},
+      extra: Record<string, unknown> = {},
+    ) => ({
+      type: TYPE,
+      store_id: 'S1',
+      is_test: true,
+      request: {
+        OMerchantTradeNo: tradeNo('O'),
+        MerchantTradeNo: tradeNo('R'),
+        MerchantTradeDate: now(),
+        RefundTotalAmount: 60,
+        RefundItemAmt: 30,
+        RefundUtilityAmt: 20,
+        RefundCommAmt: 10,
+        ...request,
+      },
+      ...extra,
+    });
+    const refuseRefund = (body: unknown, status: number, code: string, message: string | RegExp) =>
+      expectRefused(() => send('POST', REFUND, { body }), status, code, message);
+
+    it.each(
+      ['type', 'request'].flatMap((field) => absent.map(([how, value]) => ({ field, how, value }))),
+    )('$field $how', async ({ field, value }) => {
+      await refuseRefund(
+        withField(refundBody(), field, value),
+        400,
+        'missing_field',
+        `${field} 不可為空`,
+      );
+    });
+
+    const required = [
+      'OMerchantTradeNo',
+      'MerchantTradeNo',
+      'MerchantTradeDate',
+      'RefundTotalAmount',
+      'RefundItemAmt',
+      'RefundUtilityAmt',
+      'RefundCommAmt',
+    ].flatMap((field) => absent.map(([how, value]) => ({ field, how, value })));
+    it.each(required)('request.$field $how', async ({ field, value }) => {
+      const body = refundBody();
+      body.request = withField(body.request, field, value) as typeof body.request;
+      await refuseRefund(body, 400, 'missing_field', `${field} 不可為空`);
+    });
+
+    it('required fields are reported in the contract order, before an unknown type', async () => {
+      const body = refundBody({}, { type: 'NO_SUCH_TYPE' });
+      body.request = withField(body.request, 'OMerchantTradeNo', undefined) as typeof body.request;
+      await refuseRefund(body, 400, 'missing_field', 'OMerchantTradeNo 不可為空');
+      await refuseRefund(
+        refundBody({}, { type: 'NO_SUCH_TYPE' }),
+        400,
+        'unknown_payment_type',
+        '無此付款方式 NO_SUCH_TYPE',
+      );
+    });
+
+    const formats: { field: string; value: unknown }[] = [
+      ...['OMerchantTradeNo', 'MerchantTradeNo'].flatMap((field) =>
+        ['P Q', 'PQé', 'P'.repeat(51), 42].map((value) => ({ field, value: value as unknown })),
+      ),
+      ...['2026/13/01 10:00:00', '2026-12-01 10:00:00', '2026/02/30 10:00:00', 20261201].map(
+        (value) => ({ field: 'MerchantTradeDate', value: value as unknown }),
+      ),
+      ...['RefundTotalAmount', 'RefundItemAmt', 'RefundUtilityAmt', 'RefundCommAmt'].flatMap(
+        (field) =>
+          [-1, 1.5, '60', 1e20, true, [1]].map((value) => ({ field, value: value as unknown })),
+      ),
+      ...['1234 5678', 'X'.repeat(51), 12345678901234567890].map((value) => ({
+        field: 'TransactionID',
+        value: value as unknown,
+      })),
+      ...['店'.repeat(31), 'a\u0001b', 7].map((value) => ({
+        field: 'StoreName',
+        value: value as unknown,
+      })),
+    ];
+    it.each(formats)('request.$field = $value', async ({ field, value }) => {
+      await refuseRefund(refundBody({ [field]: value }), 400, 'invalid_field', `${field} 格式錯誤`);
+    });
+
+    it.each([
+      { parts: [60, 30, 20, 9], why: 'parts that do not add up' },
+      { parts: [0, 0, 0, 0], why: 'a zero refund' },
+    ])('$why → RefundTotalAmount 格式錯誤', async ({ parts }) => {
+      const [total, item, utility, comm] = parts;
+      await refuseRefund(
+        refundBody({
+          RefundTotalAmount: total,
+          RefundItemAmt: item,
+          RefundUtilityAmt: utility,
+          RefundCommAmt: comm,
+        }),
+        400,
+        'invalid_field',
+        /^RefundTotalAmount 格式錯誤/,
+      );
+    });
+
+    it.each(['TotalAmount', 'Barcode', 'refundAmount', 'omerchanttradeno'])(
+      'unknown field request.%s → 不支援的欄位',
+      async (field) => {
+        await refuseRefund(
+          refundBody({ [field]: 1 }),
+          400,
+          'unsupported_field',
+          `不支援的欄位 ${field}`,
+        );
+      },
+    );
+
+    it('credentials: only one of PlatformID and MerchantID, and neither nor store_id', async () => {
+      await refuseRefund(
+        refundBody({ PlatformID: merchant.PlatformID }, { store_id: undefined }),
+        400,
+        'missing_field',
+        'MerchantID 不可為空',
+      );
+      await refuseRefund(
+        refundBody({ MerchantID: merchant.MerchantID }),
+        400,
+        'missing_field',
+        'PlatformID 不可為空',
+      );
+      await refuseRefund(
+        withField(refundBody(), 'store_id', undefined),
+        400,
+        'missing_field',
+        'store_id 不可為空',
+      );
+    });
+
+    it('get_pay_config: unknown store, and a PlatformID without keys', async () => {
+      await refuseRefund(
+        refundBody({}, { store_id: 'NOPE' }),
+        404,
+        'store_not_found',
+        '門市 NOPE 不存在',
+      );
+      await refuseRefund(
+        refundBody({ PlatformID: '99999999', MerchantID: '99999999' }),
+        400,
+        'key_set_not_configured',
+        'PlatformID 99999999 未設定金鑰',
+      );
+    });
+  });
 });
