@@ -69,6 +69,20 @@ const PAY_FIELDS = [
   'Barcode',
 ] as const;
 const CANCEL_FIELDS = ['PlatformID', 'MerchantID', 'MerchantTradeNo', 'MerchantTradeDate'] as const;
+const REFUND_FIELDS = [
+  'PlatformID',
+  'MerchantID',
+  'StoreID',
+  'OMerchantTradeNo',
+  'MerchantTradeNo',
+  'MerchantTradeDate',
+  'RefundTotalAmount',
+  'RefundItemAmt',
+  'RefundUtilityAmt',
+  'RefundCommAmt',
+  'TransactionID',
+  'StoreName',
+] as const;
 const OAUTH_FIELDS = [
   'grant_type',
   'client_id',
@@ -416,6 +430,7 @@ describe('hostile input', { timeout: Math.max(120_000, RUNS * 400) }, () => {
   const integratePath = fc.constantFrom(
     '/v1/payment/integrate/pay',
     '/v1/payment/integrate/cancel',
+    '/v1/payment/integrate/refund',
   );
 
   it('POST /oauth/v1/token and /revoke: form bodies', async () => {
@@ -470,11 +485,12 @@ describe('hostile input', { timeout: Math.max(120_000, RUNS * 400) }, () => {
     );
   });
 
-  it('POST /v1/payment/integrate/pay and /cancel: JSON bodies with real field names and wrong values', async () => {
+  it('POST /v1/payment/integrate/pay, /cancel and /refund: JSON bodies with real field names and wrong values', async () => {
     const body = fc.oneof(
       { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
       { weight: 4, arbitrary: envelope(PAY_FIELDS) },
       { weight: 4, arbitrary: envelope(CANCEL_FIELDS) },
+      { weight: 4, arbitrary: envelope(REFUND_FIELDS) },
     );
     await property(fc.tuple(integratePath, body), ([path, b]) =>
       exchange('api', {
@@ -578,6 +594,7 @@ describe('hostile input', { timeout: Math.max(120_000, RUNS * 400) }, () => {
       '/oauth/v1/revoke',
       '/v1/payment/integrate/pay',
       '/v1/payment/integrate/cancel',
+      '/v1/payment/integrate/refund',
       '/v1/payment/integrate/search',
       '/v1/payment/transactions/x',
     );
@@ -621,6 +638,7 @@ describe('hostile input', { timeout: Math.max(120_000, RUNS * 400) }, () => {
       '/oauth/v1/revoke',
       '/v1/payment/integrate/pay',
       '/v1/payment/integrate/cancel',
+      '/v1/payment/integrate/refund',
       '/v1/payment/integrate/search',
       '/v1/payment/transactions',
       '/v1/payment/transactions/x',

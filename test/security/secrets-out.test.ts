@@ -213,6 +213,61 @@ describe('secrets never leave the gateway', { timeout: 90_000 }, () => {
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.text).toBe(first.text);
 
+    // Refunds: store scenario (TransactionID from the ledger), then the vendor
+    // scenario with an Idempotency-Key and its replay, then one that asks icash first.
+    const refund = (body: object, extra: Record<string, string> = {}) =>
+      call(
+        'refund',
+        'POST',
+        '/v1/payment/integrate/refund',
+        jsonHeaders(token, extra),
+        JSON.stringify(body),
+      );
+    const wallet3 = await newWallet();
+    const refundable = tradeNo('OUTR');
+    expect(
+      objectOf(
+        await pay(token, {
+          type: TYPE,
+          store_id: 'S1',
+          request: payRequest(wallet3.Barcode, refundable, 500),
+        }),
+      ).RtnCode,
+    ).toBe(1);
+    const refundRequest = (amount: number) => ({
+      OMerchantTradeNo: refundable,
+      MerchantTradeNo: tradeNo('OUTRF'),
+      MerchantTradeDate: now(),
+      RefundTotalAmount: amount,
+      RefundItemAmt: amount,
+      RefundUtilityAmt: 0,
+      RefundCommAmt: 0,
+    });
+    expect(
+      objectOf(await refund({ type: TYPE, store_id: 'S1', request: refundRequest(100) })).RtnCode,
+    ).toBe(1);
+    const vendorRefund = {
+      type: TYPE,
+      request: {
+        PlatformID: merchant.PlatformID,
+        MerchantID: merchant.MerchantID,
+        ...refundRequest(50),
+      },
+    };
+    const r1 = await refund(vendorRefund, { 'idempotency-key': 'secrets-out-refund' });
+    const r2 = await refund(vendorRefund, { 'idempotency-key': 'secrets-out-refund' });
+    expect(objectOf(r1).RtnCode).toBe(1);
+    expect(r2.text).toBe(r1.text);
+    expect(
+      objectOf(
+        await refund({
+          type: TYPE,
+          store_id: 'S1',
+          request: { ...refundRequest(10), OMerchantTradeNo: tradeNo('NOSUCH') },
+        }),
+      ).RtnCode,
+    ).toBe(2025);
+
     // The transaction endpoints.
     expect(
       (await call('tx', 'GET', `/v1/payment/transactions/${payId}`, bearer(token))).status,
