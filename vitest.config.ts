@@ -25,6 +25,7 @@ function postgresReachable(): Promise<boolean> {
 const BOTH_BACKENDS = [
   'test/gateway/**/*.test.ts',
   'test/reliability/{reconcile,idempotency}.test.ts',
+  'test/store/migrations.test.ts',
   'test/security/**/*.test.ts',
 ];
 const SQLITE_ONLY = ['test/gateway/demo.test.ts', 'test/gateway/production.test.ts'];

@@ -51,10 +51,11 @@ export async function openStore(
   };
 }
 
-export async function migrateDatabase(url: string): Promise<string[]> {
+/** Migrates a database to the latest schema, or up to `target` (tests of upgrades). */
+export async function migrateDatabase(url: string, target?: string): Promise<string[]> {
   const handle = openDatabase(url);
   try {
-    return (await migrateToLatest(handle.db as unknown as Kysely<unknown>)).applied;
+    return (await migrateToLatest(handle.db as unknown as Kysely<unknown>, target)).applied;
   } finally {
     await handle.close();
   }

@@ -222,9 +222,14 @@ export interface MigrationReport {
   applied: string[];
 }
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationReport> {
+/** Applies every migration not yet applied, or those up to and including `target`. */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  target?: string,
+): Promise<MigrationReport> {
   const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } =
+    target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return {
     applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),

@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { openDatabase } from '../../src/store/database.js';
 import { migrateDatabase } from '../../src/store/index.js';
+import { type TestDatabase, createTestDatabase } from '../support/backend.js';
 
 const indexes = (file: string): string[] => {
   const db = new SQLite(file, { readonly: true });
@@ -26,12 +29,10 @@ describe('SQLite migrations', () => {
 
   it('0003 completes after a process was killed half-way through it', async () => {
     const file = join(dir, 'half.sqlite');
-    await migrateDatabase(file);
-    expect(indexes(file)).toEqual([
-      'transactions_pending',
-      'transactions_trade_no',
-      'transactions_unknown_due',
-    ]);
+    const upTo3 = '0003_ledger_indexes';
+    await migrateDatabase(file, upTo3);
+    const after3 = ['transactions_pending', 'transactions_trade_no', 'transactions_unknown_due'];
+    expect(indexes(file)).toEqual(after3);
     // The state a kill after 0003's first statement leaves: one old index dropped, the
     // other still there, no new index, the migration not recorded (SQLite runs DDL unwrapped).
     const db = new SQLite(file);
@@ -39,12 +40,67 @@ describe('SQLite migrations', () => {
       create index transactions_due on transactions (state, next_check_at);
       delete from kysely_migration where name = '0003_ledger_indexes';`);
     db.close();
-    expect(await migrateDatabase(file)).toEqual(['0003_ledger_indexes']);
-    expect(indexes(file)).toEqual([
-      'transactions_pending',
-      'transactions_trade_no',
-      'transactions_unknown_due',
-    ]);
+    expect(await migrateDatabase(file, upTo3)).toEqual([upTo3]);
+    expect(indexes(file)).toEqual(after3);
+    expect(await migrateDatabase(file)).toEqual(['0004_amounts']);
+    expect(indexes(file)).toEqual(['transactions_original', ...after3]);
     expect(await migrateDatabase(file)).toEqual([]);
+  });
+});
+
+/**
+ * 0004 (amounts for refunds) on a ledger written before it: old rows keep null
+ * amounts, currency, original and upstream id (nothing is guessed), new rows
+ * record them. On SQLite, and on PostgreSQL in the postgres project.
+ */
+describe('0004_amounts on an existing ledger', () => {
+  let dir: string;
+  let database: TestDatabase;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'omnigate-migrate-4-'));
+    database = await createTestDatabase(dir);
+    url = database.url ?? join(dir, 'omnigate.sqlite');
+  });
+  afterAll(async () => {
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps old rows as they were and leaves their new columns null', async () => {
+    expect(await migrateDatabase(url, '0003_ledger_indexes')).toEqual([
+      '0001_initial',
+      '0002_reliability',
+      '0003_ledger_indexes',
+    ]);
+    const before = openDatabase(url);
+    await sql`insert into transactions (request_id, company_id, client_id, operation, type, env,
+      scenario, store_id, platform_id, merchant_id, merchant_trade_no, state, rtn_code, rtn_msg,
+      http_status, created_at, updated_at)
+      values ('00000000-0000-4000-8000-000000000001', 'c1', 'k1', 'pay', 'I_CASH_QRCODE_PAY',
+      'test', 'store', 'S1', '10000001', '10000001', 'OLD1', 'succeeded', 1, '成功', 200, 1, 2)`.execute(
+      before.db,
+    );
+    await before.close();
+
+    expect(await migrateDatabase(url)).toEqual(['0004_amounts']);
+    expect(await migrateDatabase(url)).toEqual([]);
+    const after = openDatabase(url);
+    try {
+      const rows = await after.db.selectFrom('transactions').selectAll().execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        merchant_trade_no: 'OLD1',
+        state: 'succeeded',
+        rtn_code: 1,
+        amount: null,
+        currency: null,
+        original_trade_no: null,
+        upstream_id: null,
+      });
+    } finally {
+      await after.close();
+    }
   });
 });
