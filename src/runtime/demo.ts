@@ -72,8 +72,14 @@ export async function provisionDemo(
     platformId: merchant.PlatformID,
     merchantId: merchant.MerchantID,
   });
-  const { Barcode } = await sandboxPost<{ Barcode: string }>(sandboxUrl, '/sandbox/barcodes', {
-    balance: 1000,
+  const { Barcode, ICPAccount } = await sandboxPost<{ Barcode: string; ICPAccount: string }>(
+    sandboxUrl,
+    '/sandbox/barcodes',
+    { balance: 1000 },
+  );
+  // A barcode pays once: the second payment shows the customer's next one (same wallet).
+  const second = await sandboxPost<{ Barcode: string }>(sandboxUrl, '/sandbox/barcodes', {
+    ICPAccount,
   });
 
   const now = new Date();
@@ -85,10 +91,23 @@ export async function provisionDemo(
     shellQuote(
       JSON.stringify({ type: I_CASH_QRCODE_PAY, store_id: DEMO_STORE, is_test: true, request }),
     );
-  const search =
+  const searchOf = (no: string): string =>
     `curl -s -G ${gatewayUrl}/v1/payment/integrate/search ${auth} ` +
     `--data-urlencode type=${I_CASH_QRCODE_PAY} --data-urlencode store_id=${DEMO_STORE} ` +
-    `--data-urlencode is_test=TRUE --data-urlencode ${shellQuote(`request=${JSON.stringify({ MerchantTradeNo: tradeNo })}`)}`;
+    `--data-urlencode is_test=TRUE --data-urlencode ${shellQuote(`request=${JSON.stringify({ MerchantTradeNo: no })}`)}`;
+  const search = searchOf(tradeNo);
+  const payOf = (no: string, amount: number, barcode: string): string =>
+    `curl -s -X POST ${gatewayUrl}/v1/payment/integrate/pay ${auth} ${json} -d ${body({
+      MerchantTradeNo: no,
+      StoreName: 'Demo Store',
+      MerchantTradeDate: date,
+      TotalAmount: amount,
+      ItemAmt: amount,
+      UtilityAmt: 0,
+      CommAmt: 0,
+      Barcode: barcode,
+    })}; echo`;
+  const secondNo = `${tradeNo}B`;
   return [
     DEMO_BEGIN,
     `# company ${companyId}, store ${DEMO_STORE}, sandbox merchant ${merchant.MerchantID}.`,
@@ -98,16 +117,7 @@ export async function provisionDemo(
       `-d client_id=${client.clientId} -d client_secret=${client.clientSecret.reveal()} ` +
       `| node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')`,
     '# 2. pay NT$100 with the demo barcode (funded with NT$1000)',
-    `curl -s -X POST ${gatewayUrl}/v1/payment/integrate/pay ${auth} ${json} -d ${body({
-      MerchantTradeNo: tradeNo,
-      StoreName: 'Demo Store',
-      MerchantTradeDate: date,
-      TotalAmount: 100,
-      ItemAmt: 100,
-      UtilityAmt: 0,
-      CommAmt: 0,
-      Barcode,
-    })}; echo`,
+    payOf(tradeNo, 100, Barcode),
     '# 3. search: TradeStatus "1" (paid)',
     `${search}; echo`,
     '# 4. cancel the payment',
@@ -117,6 +127,20 @@ export async function provisionDemo(
     })}; echo`,
     '# 5. search again: TradeStatus "4" (cancelled)',
     `${search}; echo`,
+    "# 6. a second payment, NT$500, with the customer's next barcode",
+    payOf(secondNo, 500, second.Barcode),
+    '# 7. refund NT$200 of it (the TransactionID comes from the ledger)',
+    `curl -s -X POST ${gatewayUrl}/v1/payment/integrate/refund ${auth} ${json} -d ${body({
+      OMerchantTradeNo: secondNo,
+      MerchantTradeNo: `${tradeNo}R1`,
+      MerchantTradeDate: date,
+      RefundTotalAmount: 200,
+      RefundItemAmt: 200,
+      RefundUtilityAmt: 0,
+      RefundCommAmt: 0,
+    })}; echo`,
+    '# 8. search the second payment: TradeStatus "3" (partly refunded)',
+    `${searchOf(secondNo)}; echo`,
     DEMO_END,
   ].join('\n');
 }

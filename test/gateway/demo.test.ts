@@ -59,7 +59,7 @@ describe('npm start demo', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'omnigate-demo-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-  it('prints curl commands that work exactly as printed: token, pay, search, cancel, search (TradeStatus 4)', async () => {
+  it('prints curl commands that work exactly as printed: token, pay, search, cancel, search (TradeStatus 4), pay, partial refund, search (TradeStatus 3)', async () => {
     const first = serve(cwd);
     try {
       const out = await first.output(END);
@@ -71,13 +71,19 @@ describe('npm start demo', () => {
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as { RtnCode: number; EncData: Record<string, unknown> });
-      expect(lines).toHaveLength(4);
-      const [pay, search1, cancel, search2] = lines;
+      expect(lines).toHaveLength(7);
+      const [pay, search1, cancel, search2, pay2, refund, search3] = lines;
       expect(pay!.RtnCode).toBe(1);
       expect(pay!.EncData.TotalAmount).toBe(100);
       expect(search1!.EncData.TradeStatus).toBe('1');
       expect(cancel!.RtnCode).toBe(1);
       expect(search2!.EncData.TradeStatus).toBe('4');
+      expect(pay2).toMatchObject({ RtnCode: 1, EncData: { TotalAmount: 500 } });
+      expect(refund).toMatchObject({
+        RtnCode: 1,
+        EncData: { RefundTotalAmount: 200, OTotalAmount: 500 },
+      });
+      expect(search3!.EncData).toMatchObject({ TradeStatus: '3', TotalAmount: 500 });
     } finally {
       expect(await stop(first.child)).toBe(0);
     }
