@@ -39,8 +39,8 @@ for (let i = 0; i < N; i++) {
     env: 'prod',
     scenario: 'store',
     storeId: '0001',
-    platformId: 'P',
-    merchantId: 'M',
+    credentialId: 'P',
+    accountId: 'M',
     merchantTradeNo: 'T' + i,
   });
   await ledger.complete(id, {

@@ -18,7 +18,7 @@ export function fillLedger(
     db.pragma('synchronous = NORMAL');
     const insert = db.prepare(
       `insert into transactions (request_id, company_id, client_id, operation, type, env, scenario,
-         store_id, platform_id, merchant_id, merchant_trade_no, state, rtn_code, rtn_msg, error_code,
+         store_id, credential_id, account_id, merchant_trade_no, state, rtn_code, rtn_msg, error_code,
          http_status, upstream_latency_ms, created_at, updated_at, instance_id, next_check_at,
          check_attempts, claimed_until)
        values (?, ?, ?, ?, ?, 'prod', 'store', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, null)`,

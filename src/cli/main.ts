@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { MasterKeyError, generateMasterKey } from '../core/master-key.js';
+import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningError, type ProvisioningService } from '../provisioning/service.js';
+import { WalletOptionError, addWalletOptions, readWalletOptions } from './wallet-options.js';
 
 // Each command loads only what it needs, so provisioning commands start quickly.
 const gatewayModule = () => import('../runtime/gateway.js');
@@ -34,14 +35,6 @@ function report(io: Io, json: boolean, result: Record<string, unknown>, human?: 
           .map(([k, v]) => `${k}: ${String(v)}`)
           .join('\n'),
     );
-}
-
-function readKeyFile(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read ${what} file ${path}`);
-  }
 }
 
 const envOption = () =>
@@ -177,99 +170,88 @@ export function buildCli(io: Io = defaultIo): Command {
       report(io, json(), { client_id: opts.client, revoked: true });
     });
 
-  program
-    .command('keys')
-    .description('icash key sets')
-    .command('set')
-    .description('store (replace) the icash key set of a PlatformID for one environment')
-    .requiredOption('--company <id>', 'company id')
-    .requiredOption('--platform-id <pid>', 'icash PlatformID')
-    .addOption(envOption())
-    .requiredOption('--enc-key-id <n>', 'icash AES key id (X-iCP-EncKeyID)')
-    .requiredOption('--aes-key <key>', 'AES key, 32 characters')
-    .requiredOption('--aes-iv <iv>', 'AES IV, 16 characters')
-    .requiredOption('--client-private-key <file>', 'client private key file (PEM or bare base64)')
-    .requiredOption(
-      '--server-public-key <file>',
-      'icash server public key file (PEM or bare base64)',
-    )
-    .action(
-      async (opts: {
-        company: string;
-        platformId: string;
-        env: 'test' | 'prod';
-        encKeyId: string;
-        aesKey: string;
-        aesIv: string;
-        clientPrivateKey: string;
-        serverPublicKey: string;
-      }) => {
-        const clientPrivateKey = readKeyFile(opts.clientPrivateKey, 'client private key');
-        const serverPublicKey = readKeyFile(opts.serverPublicKey, 'server public key');
-        await withProvisioning((p) =>
-          p.setKeys({
-            companyId: opts.company,
-            platformId: opts.platformId,
-            env: opts.env,
-            encKeyId: opts.encKeyId,
-            aesKey: opts.aesKey,
-            aesIv: opts.aesIv,
-            clientPrivateKey,
-            serverPublicKey,
-          }),
-        );
-        report(io, json(), {
-          company_id: opts.company,
-          platform_id: opts.platformId,
-          env: opts.env,
-          enc_key_id: opts.encKeyId,
-          stored: true,
-        });
-      },
+  // Each wallet declares its own provisioning options; the commands below merge them.
+  const wallets = new Map(WALLETS.map((w) => [w.type, w.credentials]));
+  const types = [...wallets.keys()];
+  const typeOption = (defaultType?: string) => {
+    const option = new Option('--type <type>', 'payment type').choices(types);
+    return defaultType ? option.default(defaultType) : option.makeOptionMandatory();
+  };
+  // `credentials set` needs --type only when several wallets store credentials that way.
+  const withCredentialOptions = types.filter((t) => wallets.get(t)!.credentialOptions.length > 0);
+  const setCredential = async (
+    opts: Record<string, unknown> & { company: string; type: string; env: 'test' | 'prod' },
+  ) => {
+    const input = readWalletOptions(opts, opts.type, wallets, 'credentialOptions', io.err);
+    const stored = await withProvisioning((p) =>
+      p.setCredential({ companyId: opts.company, type: opts.type, env: opts.env, input }),
     );
+    report(io, json(), {
+      company_id: opts.company,
+      type: opts.type,
+      env: opts.env,
+      credential_id: stored.credentialId,
+      ...stored.summary,
+      stored: true,
+    });
+  };
+  const credentialsSet = (name: string, description: string) => {
+    const command = program
+      .command(name)
+      .description(description)
+      .command('set')
+      .description(
+        "store (replace) a wallet credential for one environment (icash: a PlatformID's key set)",
+      )
+      .requiredOption('--company <id>', 'company id')
+      .addOption(
+        typeOption(withCredentialOptions.length === 1 ? withCredentialOptions[0] : undefined),
+      )
+      .addOption(envOption());
+    addWalletOptions(command, wallets, 'credentialOptions');
+    command.action(setCredential);
+  };
+  credentialsSet('credentials', 'wallet credentials (sealed at rest)');
+  credentialsSet('keys', 'the same as `credentials`, by its round-1 name');
 
-  program
+  const storeSet = program
     .command('store')
     .description('stores (門市)')
     .command('set')
     .description("store (replace) a store's payment configuration for one type and environment")
     .requiredOption('--company <id>', 'company id')
     .requiredOption('--store <store_id>', 'store id (門市代碼)')
-    .requiredOption('--type <type>', 'payment type, e.g. I_CASH_QRCODE_PAY')
-    .addOption(envOption())
-    .requiredOption('--platform-id <pid>', 'icash PlatformID')
-    .requiredOption('--merchant-id <mid>', 'icash MerchantID')
-    .option('--icash-store-id <sid>', 'icash StoreID')
-    .action(
-      async (opts: {
+    .addOption(typeOption())
+    .addOption(envOption());
+  addWalletOptions(storeSet, wallets, 'storeOptions');
+  storeSet.action(
+    async (
+      opts: Record<string, unknown> & {
         company: string;
         store: string;
         type: string;
         env: 'test' | 'prod';
-        platformId: string;
-        merchantId: string;
-        icashStoreId?: string;
-      }) => {
-        await withProvisioning((p) =>
-          p.setStore({
-            companyId: opts.company,
-            storeId: opts.store,
-            type: opts.type,
-            env: opts.env,
-            platformId: opts.platformId,
-            merchantId: opts.merchantId,
-            icashStoreId: opts.icashStoreId,
-          }),
-        );
-        report(io, json(), {
-          company_id: opts.company,
-          store_id: opts.store,
+      },
+    ) => {
+      const input = readWalletOptions(opts, opts.type, wallets, 'storeOptions', io.err);
+      await withProvisioning((p) =>
+        p.setStore({
+          companyId: opts.company,
+          storeId: opts.store,
           type: opts.type,
           env: opts.env,
-          stored: true,
-        });
-      },
-    );
+          input,
+        }),
+      );
+      report(io, json(), {
+        company_id: opts.company,
+        store_id: opts.store,
+        type: opts.type,
+        env: opts.env,
+        stored: true,
+      });
+    },
+  );
 
   const masterKey = program
     .command('master-key')
@@ -307,6 +289,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (error instanceof CommanderError) return error.exitCode;
     if (
       error instanceof UsageError ||
+      error instanceof WalletOptionError ||
       error instanceof ProvisioningError ||
       error instanceof ConfigError ||
       error instanceof MasterKeyError

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
-import { ICASH_PREPROD_BASE_URL, ICASH_PROD_BASE_URL } from '../providers/icash-pay/wire.js';
 
 /** Everything the deployment can set, read once from the environment. */
 export interface Config {
@@ -14,9 +13,8 @@ export interface Config {
   /** base64 of 32 bytes; when absent, a development start keeps one under dataDir. */
   masterKey: string | undefined;
   defaultIsTest: boolean;
-  icashProdUrl: string;
-  /** undefined: the embedded sandbox when it runs, otherwise icash pre-production. */
-  icashTestUrl: string | undefined;
+  /** The environment the configuration was read from: each wallet reads its own settings (base URLs). */
+  env: Readonly<Env>;
   sandbox: boolean;
   sandboxPort: number;
   tokenTtlSeconds: number;
@@ -50,7 +48,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -69,7 +67,8 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true/false (or on/off)`);
 }
 
-function url(env: Env, name: string): string | undefined {
+/** An http(s) URL setting without its trailing slashes; undefined when unset. */
+export function url(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   let parsed: URL;
@@ -113,8 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: integer(env, 'OMNIGATE_DATABASE_POOL_SIZE', 10, 1, 1000),
     masterKey: env.OMNIGATE_MASTER_KEY || undefined,
     defaultIsTest: boolean(env, 'OMNIGATE_DEFAULT_IS_TEST', !production),
-    icashProdUrl: url(env, 'OMNIGATE_ICASH_PROD_URL') ?? ICASH_PROD_BASE_URL,
-    icashTestUrl: url(env, 'OMNIGATE_ICASH_TEST_URL'),
+    env: { ...env },
     sandbox: boolean(env, 'OMNIGATE_SANDBOX', !production),
     sandboxPort: integer(env, 'OMNIGATE_SANDBOX_PORT', 4000, 0, 65535),
     tokenTtlSeconds: integer(env, 'OMNIGATE_TOKEN_TTL_SECONDS', 86400, 60, 31_536_000),
@@ -145,9 +143,4 @@ export function loadConfig(env: Env = process.env): Config {
     callsPerMinute: integer(env, 'OMNIGATE_RATE_LIMIT_PER_MINUTE', 3000, 0, 100_000_000),
     logLevel,
   };
-}
-
-/** The base URL of the test environment once we know whether the sandbox runs. */
-export function testBaseUrl(config: Config, sandboxBaseUrl: string | undefined): string {
-  return config.icashTestUrl ?? sandboxBaseUrl ?? ICASH_PREPROD_BASE_URL;
 }

@@ -98,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(deps.store.tokens, deps.limits));
-    const transactions = new TransactionQueries(deps.store);
+    const transactions = new TransactionQueries(deps.store, deps.registry);
     await v1.register(integrateRoutes, {
       service: deps.service,
       registry: deps.registry,

@@ -63,9 +63,10 @@ export function checkParams(
   for (const spec of operation.fields) {
     if (spec.required && isAbsent(request[spec.name])) throw missingField(spec.name);
   }
-  const given = provider.credentialFields.filter((f) => !isAbsent(request[f]));
-  if (given.length > 0 && given.length < provider.credentialFields.length) {
-    throw missingField(provider.credentialFields.find((f) => isAbsent(request[f]))!);
+  const credentialFields = provider.credentials.requestFields;
+  const given = credentialFields.filter((f) => !isAbsent(request[f]));
+  if (given.length > 0 && given.length < credentialFields.length) {
+    throw missingField(credentialFields.find((f) => isAbsent(request[f]))!);
   }
   const vendorScenario = given.length > 0;
   if (!vendorScenario && isAbsent(body.store_id)) throw missingField('store_id');

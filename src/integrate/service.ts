@@ -23,7 +23,7 @@ export interface Caller {
 }
 
 export interface IntegrateDeps {
-  store: Pick<Store, 'keySets' | 'stores' | 'ledger'>;
+  store: Pick<Store, 'credentials' | 'stores' | 'ledger'>;
   registry: ProviderRegistry;
   defaultIsTest: boolean;
   /** When the reconciler first checks a call whose outcome is unknown. */
@@ -43,19 +43,23 @@ const text = (value: unknown, max = 64): string | null =>
     : null;
 
 /** Best-effort identifiers of a call that failed validation, for its ledger row. */
-function roughIdentifiers(body: unknown): Partial<TransactionOpening> {
+function roughIdentifiers(
+  registry: ProviderRegistry,
+  operation: Operation,
+  body: unknown,
+): Partial<TransactionOpening> {
   if (body === null || typeof body !== 'object') return {};
   const b = body as Record<string, unknown>;
   const r = (b.request !== null && typeof b.request === 'object' ? b.request : {}) as Record<
     string,
     unknown
   >;
+  const provider = typeof b.type === 'string' ? registry.get(b.type) : undefined;
+  const tradeNoField = provider?.operations[operation]?.tradeNoField;
   return {
     type: text(b.type),
     storeId: text(b.store_id),
-    platformId: text(r.PlatformID),
-    merchantId: text(r.MerchantID),
-    merchantTradeNo: text(r.MerchantTradeNo),
+    merchantTradeNo: tradeNoField === undefined ? null : text(r[tradeNoField]),
   };
 }
 
@@ -69,8 +73,8 @@ const unopened = (
   env: null,
   scenario: null,
   storeId: null,
-  platformId: null,
-  merchantId: null,
+  credentialId: null,
+  accountId: null,
   merchantTradeNo: null,
   ...rough,
 });
@@ -192,15 +196,15 @@ export class IntegrateService {
       );
       const facts = params.operation.ledgerFacts(params.request);
       const type = params.provider.type;
-      const merchantId = config.credentials.MerchantID ?? null;
+      const accountId = params.provider.credentials.accountId(config.credentials);
       opening = {
         ...base,
         type,
         env,
         scenario: config.scenario,
         storeId: params.storeId ?? null,
-        platformId: config.credentials.PlatformID ?? null,
-        merchantId,
+        credentialId: config.stored?.credentialId ?? null,
+        accountId,
         merchantTradeNo: text(facts.tradeNo),
         amount: facts.amount ?? null,
         currency: facts.currency ?? null,
@@ -210,11 +214,8 @@ export class IntegrateService {
       await store.ledger.open(opening);
       upstreamCalled = true;
       const context: CallContext = {
-        findPayment: async (tradeNo) => {
-          if (merchantId === null) return undefined;
-          const key = { companyId: caller.companyId, type, env, merchantId, tradeNo };
-          return store.ledger.findPayment(key);
-        },
+        findPayment: (tradeNo) =>
+          store.ledger.findPayment({ companyId: caller.companyId, type, env, accountId, tradeNo }),
       };
       const outcome = await params.operation.call(params.request, config, context);
       const { ledger, error } = settle(outcome, readOnly, Date.now() + this.deps.firstCheckDelayMs);
@@ -227,7 +228,7 @@ export class IntegrateService {
       if (opening === undefined) {
         const rejected = error instanceof GatewayError;
         await store.ledger.record(
-          unopened(base, roughIdentifiers(body)),
+          unopened(base, roughIdentifiers(registry, operation, body)),
           rejected
             ? { state: 'rejected', errorCode: error.code, httpStatus: error.status }
             : { state: 'failed', errorCode: 'internal_error', httpStatus: 500 },

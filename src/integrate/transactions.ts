@@ -1,3 +1,4 @@
+import type { ProviderRegistry } from '../providers/registry.js';
 import type { ReconciliationAttempt, Store, TransactionRecord } from '../store/index.js';
 
 /** A ledger row as the API shows it to the company that owns it. */
@@ -8,8 +9,8 @@ export interface TransactionView {
   env: string | null;
   scenario: string | null;
   store_id: string | null;
-  PlatformID: string | null;
-  MerchantID: string | null;
+  /** The credential and account as the wallet names them (icash: PlatformID, MerchantID). */
+  [identifier: string]: unknown;
   MerchantTradeNo: string | null;
   /** For a refund: the payment it refunds. */
   OMerchantTradeNo: string | null;
@@ -45,6 +46,7 @@ export interface TransactionView {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function view(
+  identifiers: Record<string, string | null>,
   row: TransactionRecord,
   attempts: ReconciliationAttempt[],
   refunds: { refunded: number; unsettled: number } | undefined,
@@ -56,8 +58,7 @@ function view(
     env: row.env,
     scenario: row.scenario,
     store_id: row.storeId,
-    PlatformID: row.platformId,
-    MerchantID: row.merchantId,
+    ...identifiers,
     MerchantTradeNo: row.merchantTradeNo,
     OMerchantTradeNo: row.originalTradeNo,
     amount: row.amount,
@@ -92,7 +93,10 @@ function view(
 
 /** How a company's calls ended, reconciliation history included. Only its own calls. */
 export class TransactionQueries {
-  constructor(private readonly store: Pick<Store, 'ledger'>) {}
+  constructor(
+    private readonly store: Pick<Store, 'ledger'>,
+    private readonly registry: ProviderRegistry,
+  ) {}
 
   async byRequestId(companyId: string, requestId: string): Promise<TransactionView | undefined> {
     const row = await this.store.ledger.get(companyId, requestId);
@@ -113,10 +117,12 @@ export class TransactionQueries {
           companyId: row.companyId,
           type: row.type ?? '',
           env: row.env ?? '',
-          merchantId: row.merchantId ?? '',
+          accountId: row.accountId ?? '',
           tradeNo: row.merchantTradeNo!,
         })
       : undefined;
-    return view(row, await ledger.attempts(row.requestId), refunds);
+    const provider = row.type === null ? undefined : this.registry.get(row.type);
+    const identifiers = provider?.credentials.describeRow(row) ?? {};
+    return view(identifiers, row, await ledger.attempts(row.requestId), refunds);
   }
 }

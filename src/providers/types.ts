@@ -1,6 +1,6 @@
 import type { CheckedRequest, FieldSpec } from '../integrate/fields.js';
 import type { ValidationError } from '../core/errors.js';
-import type { Environment, StoredKeySet, StorePayConfig } from '../store/index.js';
+import type { CredentialInput, Environment, StoredCredential } from '../store/index.js';
 
 /** The Integrate operations, named as the API names them. */
 export type Operation = 'cancel' | 'pay' | 'search' | 'refund';
@@ -28,9 +28,10 @@ export type ProviderOutcome =
 export interface PayConfig {
   scenario: 'vendor' | 'store';
   env: Environment;
-  /** The provider's credential fields, e.g. PlatformID, MerchantID, StoreID. */
+  /** The wallet's credential fields for this call, e.g. PlatformID, MerchantID, StoreID. */
   credentials: Readonly<Record<string, string>>;
-  keySet: StoredKeySet;
+  /** The stored credential the call runs with, when the wallet needs one. */
+  stored: StoredCredential | undefined;
 }
 
 /** What the ledger records of a call, in neutral terms, before it is sent. */
@@ -64,6 +65,8 @@ export interface ProviderOperation {
   readOnly?: boolean;
   /** The fields of `request`, credentials included. */
   fields: readonly FieldSpec[];
+  /** The request field holding the call's own order number (icash: MerchantTradeNo). */
+  tradeNoField: string;
   /** Rules across fields (e.g. amounts that must add up), after every field passed. */
   crossCheck?(request: CheckedRequest): ValidationError | null;
   /** The ledger's neutral facts about this call. */
@@ -71,23 +74,90 @@ export interface ProviderOperation {
   call(request: CheckedRequest, config: PayConfig, context: CallContext): Promise<ProviderOutcome>;
 }
 
+/** One option of a provisioning command (`store set`, `credentials set`) that a wallet declares. */
+export interface ProvisioningOption {
+  /** The option's name without dashes: `platform-id` is `--platform-id <value>`. */
+  name: string;
+  description: string;
+  required: boolean;
+  /**
+   * How the value arrives: `value` on the command line; `file` a path whose
+   * content is the value (keys); `secret` a path, `-` for standard input, with a
+   * `--<name>` form on the command line kept only where `legacyValue` says so.
+   */
+  input: 'value' | 'file' | 'secret';
+  /** For `secret`: the command-line form kept for compatibility (warns on stderr). */
+  legacyValue?: string;
+  /** Allowed values, when they are few. */
+  choices?: readonly string[];
+}
+
+/** What provisioning stores for a store's configuration of one type and environment. */
+export interface StoreConfiguration {
+  account: Record<string, string>;
+  credentialId: string;
+  /** A credential to store with it (LINE Pay: the channel secret given to `store set`). */
+  credential?: CredentialInput;
+}
+
+/** How a wallet's credentials look, and how the core handles them without knowing them. */
+export interface WalletCredentials {
+  /** Request fields that come together in the vendor scenario, in the order reported missing. */
+  requestFields: readonly string[];
+  /** Optional request fields a store configuration may also supply. */
+  optionalRequestFields: readonly string[];
+  /**
+   * The stored credential a call's credentials need, by its id; undefined when
+   * the call carries everything itself.
+   */
+  storedCredentialId(credentials: Readonly<Record<string, string>>): string | undefined;
+  /** The error when that stored credential is missing (or another company's). */
+  notConfiguredMessage(credentialId: string): string;
+  /** The merchant account a call's credentials name (for the ledger and refunds' originals). */
+  accountId(credentials: Readonly<Record<string, string>>): string;
+  /** The call's credentials in the store scenario, from the store's account fields. */
+  fromStore(account: Readonly<Record<string, string>>): Record<string, string>;
+  /**
+   * The credentials the reconciler can rebuild from a ledger row; undefined: the
+   * call cannot be checked (its secrets travelled in the request and were never stored).
+   */
+  fromLedger(row: {
+    credentialId: string | null;
+    accountId: string | null;
+  }): Record<string, string> | undefined;
+  /** The identifiers of a ledger row as the wallet names them, for the transactions view. */
+  describeRow(row: {
+    credentialId: string | null;
+    accountId: string | null;
+  }): Record<string, string | null>;
+  /** `store set` options of this type, and the configuration they make (throws on bad input). */
+  storeOptions: readonly ProvisioningOption[];
+  prepareStore(input: Readonly<Record<string, string>>): StoreConfiguration;
+  /** `credentials set` options of this type (none: its credentials come with `store set`). */
+  credentialOptions: readonly ProvisioningOption[];
+  prepareCredential(input: Readonly<Record<string, string>>): {
+    credentialId: string;
+    credential: CredentialInput;
+    /** What `credentials set` reports (never a secret), e.g. `{platform_id, enc_key_id}`. */
+    summary: Record<string, string>;
+  };
+}
+
+/** A provisioning input the wallet refuses; the message says why. */
+export class CredentialInputError extends Error {
+  override readonly name = 'CredentialInputError';
+}
+
 /** One payment type (`type` in the API). A new provider implements this and adds one registry line. */
 export interface PaymentProvider {
   type: string;
-  /** Credential fields that must come together (vendor scenario), in the order they are reported. */
-  credentialFields: readonly string[];
-  /** Optional credential fields a store configuration may also supply. */
-  optionalCredentialFields: readonly string[];
-  /** The credential that names the key set (per company and environment). */
-  keySetField: string;
+  credentials: WalletCredentials;
   operations: Partial<Record<Operation, ProviderOperation>>;
   /**
    * Asks upstream how a call whose outcome was unknown ended (the reconciler).
    * Absent: the provider cannot tell, and such calls stay unknown.
    */
   checkOutcome?(operation: Operation, call: UnknownCall, config: PayConfig): Promise<OutcomeCheck>;
-  /** The credentials of the store scenario, from a store's stored configuration. */
-  credentialsFromStore(config: StorePayConfig): Record<string, string>;
   close?(): Promise<void>;
 }
 

@@ -1,13 +1,7 @@
-import { AesMaterial } from '../providers/icash-pay/envelope.js';
-import {
-  loadPrivateKey,
-  loadPublicKey,
-  privateKeyToPem,
-  publicKeyToPem,
-} from '../providers/icash-pay/keys.js';
 import { isIdentifier } from '../core/ids.js';
-import { ICASH_ID_MAX_LENGTH } from '../providers/icash-pay/wire.js';
 import type { Secret } from '../core/secret.js';
+import { CredentialInputError, type WalletCredentials } from '../providers/types.js';
+import type { Wallet } from '../providers/wallet.js';
 import type { Environment, Store } from '../store/index.js';
 
 /** A provisioning request that cannot be carried out; the message says why. */
@@ -15,17 +9,18 @@ export class ProvisioningError extends Error {
   override readonly name = 'ProvisioningError';
 }
 
-export interface KeySetParams {
+/**
+ * A wallet's provisioning input: the values of its declared options by name
+ * (`platform-id`, `channel-id`, …), files already read, secrets already taken
+ * from their files or standard input.
+ */
+export type WalletInput = Readonly<Record<string, string>>;
+
+export interface CredentialParams {
   companyId: string;
-  platformId: string;
+  type: string;
   env: Environment;
-  encKeyId: string;
-  aesKey: string;
-  aesIv: string;
-  /** PEM or bare base64 (PKCS#1 or PKCS#8). */
-  clientPrivateKey: string;
-  /** PEM or bare base64 (SPKI or PKCS#1). */
-  serverPublicKey: string;
+  input: WalletInput;
 }
 
 export interface StoreParams {
@@ -33,9 +28,7 @@ export interface StoreParams {
   storeId: string;
   type: string;
   env: Environment;
-  platformId: string;
-  merchantId: string;
-  icashStoreId?: string | undefined;
+  input: WalletInput;
 }
 
 function requireId(value: string, what: string, maxLength = 50): void {
@@ -45,10 +38,19 @@ function requireId(value: string, what: string, maxLength = 50): void {
 
 /** What the CLI and the development start do to a company: the same checks for both. */
 export class ProvisioningService {
+  readonly #wallets: ReadonlyMap<string, WalletCredentials>;
+
   constructor(
     private readonly store: Store,
-    private readonly knownTypes: readonly string[],
-  ) {}
+    wallets: readonly Pick<Wallet, 'type' | 'credentials'>[],
+  ) {
+    this.#wallets = new Map(wallets.map((w) => [w.type, w.credentials]));
+  }
+
+  /** The payment types provisioning knows, and what each one's credentials look like. */
+  wallets(): ReadonlyMap<string, WalletCredentials> {
+    return this.#wallets;
+  }
 
   async createCompany(name: string): Promise<string> {
     if (name.trim() === '' || name.length > 200)
@@ -70,57 +72,54 @@ export class ProvisioningService {
     }
   }
 
-  /** Checks every key before storing: a key set that cannot sign is refused here, not at a cancel. */
-  async setKeys(p: KeySetParams): Promise<void> {
+  /** Stores (replaces) a wallet credential: the wallet checks it first (keys that cannot sign are refused here). */
+  async setCredential(
+    p: CredentialParams,
+  ): Promise<{ credentialId: string; summary: Record<string, string> }> {
     await this.#requireCompany(p.companyId);
-    requireId(p.platformId, 'platform id', ICASH_ID_MAX_LENGTH);
-    if (!/^\d{1,12}$/.test(p.encKeyId)) throw new ProvisioningError('enc key id must be digits');
-    try {
-      new AesMaterial(p.aesKey, p.aesIv);
-    } catch (error) {
-      throw new ProvisioningError((error as Error).message);
-    }
-    let privatePem: string;
-    let publicPem: string;
-    try {
-      privatePem = privateKeyToPem(loadPrivateKey(p.clientPrivateKey, 'client private key'));
-      publicPem = publicKeyToPem(loadPublicKey(p.serverPublicKey, 'server public key'));
-    } catch (error) {
-      throw new ProvisioningError((error as Error).message);
-    }
-    await this.store.keySets.upsert(p.companyId, p.platformId, p.env, {
-      encKeyId: p.encKeyId,
-      aesKey: p.aesKey,
-      aesIv: p.aesIv,
-      clientPrivateKeyPem: privatePem,
-      serverPublicKeyPem: publicPem,
-    });
+    const wallet = this.#wallet(p.type);
+    const { credentialId, credential, summary } = walletCall(() =>
+      wallet.prepareCredential(p.input),
+    );
+    await this.store.credentials.upsert(
+      { companyId: p.companyId, type: p.type, env: p.env, credentialId },
+      credential,
+    );
+    return { credentialId, summary };
   }
 
+  /** Stores (replaces) a store's configuration for one type and environment. */
   async setStore(p: StoreParams): Promise<void> {
     await this.#requireCompany(p.companyId);
     requireId(p.storeId, 'store id');
-    // icash's own ids, within the limits the API applies to the same fields.
-    requireId(p.platformId, 'platform id', ICASH_ID_MAX_LENGTH);
-    requireId(p.merchantId, 'merchant id', ICASH_ID_MAX_LENGTH);
-    if (p.icashStoreId !== undefined)
-      requireId(p.icashStoreId, 'icash store id', ICASH_ID_MAX_LENGTH);
-    if (!this.knownTypes.includes(p.type)) throw new ProvisioningError(`unknown type ${p.type}`);
+    const wallet = this.#wallet(p.type);
+    const config = walletCall(() => wallet.prepareStore(p.input));
+    if (config.credential) {
+      await this.store.credentials.upsert(
+        { companyId: p.companyId, type: p.type, env: p.env, credentialId: config.credentialId },
+        config.credential,
+      );
+    }
     await this.store.stores.upsertPayConfig(p.companyId, {
       storeId: p.storeId,
       type: p.type,
       env: p.env,
-      platformId: p.platformId,
-      merchantId: p.merchantId,
-      icashStoreId: p.icashStoreId ?? null,
+      account: config.account,
+      credentialId: config.credentialId,
     });
+  }
+
+  #wallet(type: string): WalletCredentials {
+    const wallet = this.#wallets.get(type);
+    if (!wallet) throw new ProvisioningError(`unknown type ${type}`);
+    return wallet;
   }
 
   /** Re-seals every secret at rest under the current master key version. */
   async rotateMasterKey(): Promise<{ keyVersion: number; keySets: number; settings: number }> {
     return {
       keyVersion: this.store.keyVersion,
-      keySets: await this.store.keySets.resealAll(),
+      keySets: await this.store.credentials.resealAll(),
       settings: await this.store.companies.resealSettings(),
     };
   }
@@ -129,5 +128,15 @@ export class ProvisioningService {
     if (!(await this.store.companies.companyExists(companyId))) {
       throw new ProvisioningError(`company ${companyId} does not exist`);
     }
+  }
+}
+
+/** Runs a wallet's check of provisioning input; its refusal is a provisioning error. */
+function walletCall<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof CredentialInputError) throw new ProvisioningError(error.message);
+    throw error;
   }
 }

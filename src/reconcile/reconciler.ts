@@ -1,11 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ProviderRegistry } from '../providers/registry.js';
+import { NotConfiguredError } from '../core/errors.js';
+import { findStored } from '../integrate/pay-config.js';
 import type { Operation, OutcomeCheck } from '../providers/types.js';
 import type { Environment, Store, TransactionRecord } from '../store/index.js';
 import type { CheckSchedule } from './schedule.js';
 
 export interface ReconcilerOptions {
-  store: Pick<Store, 'ledger' | 'keySets'>;
+  store: Pick<Store, 'ledger' | 'credentials'>;
   registry: ProviderRegistry;
   schedule: CheckSchedule;
   /** How often to look for due rows. */
@@ -91,12 +93,18 @@ export class Reconciler {
       result: 'unknown',
     });
     const provider = row.type ? this.options.registry.get(row.type) : undefined;
-    if (!provider?.checkOutcome || !row.platformId || !row.merchantId || !row.merchantTradeNo) {
+    const credentials = provider?.credentials.fromLedger(row);
+    if (!provider?.checkOutcome || !credentials || !row.merchantTradeNo) {
       return unknown('not_checkable');
     }
     const env = row.env as Environment;
-    const keySet = await this.options.store.keySets.find(row.companyId, row.platformId, env);
-    if (!keySet) return unknown('no_key_set');
+    let stored;
+    try {
+      stored = await findStored(this.options.store, provider, row.companyId, env, credentials);
+    } catch (error) {
+      if (error instanceof NotConfiguredError) return unknown('no_key_set');
+      throw error;
+    }
     try {
       return await provider.checkOutcome(
         row.operation as Operation,
@@ -107,12 +115,7 @@ export class Reconciler {
           ageMs: now - row.createdAt,
           safeWaitMs: this.options.safeWaitMs,
         },
-        {
-          scenario: row.scenario === 'store' ? 'store' : 'vendor',
-          env,
-          credentials: { PlatformID: row.platformId, MerchantID: row.merchantId },
-          keySet,
-        },
+        { scenario: row.scenario === 'store' ? 'store' : 'vendor', env, credentials, stored },
       );
     } catch {
       return unknown('error');

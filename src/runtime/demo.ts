@@ -1,6 +1,7 @@
 import { formatTaiwanTime } from '../core/taiwan-time.js';
 import { I_CASH_QRCODE_PAY } from '../providers/icash-pay/provider.js';
-import type { KeySetParams, ProvisioningService } from '../provisioning/service.js';
+import { type KeySetParams, icashKeySet, icashStore } from '../providers/icash-pay/provisioning.js';
+import type { ProvisioningService } from '../provisioning/service.js';
 import type { Store } from '../store/index.js';
 import type { MerchantCredentials } from '../sandbox/index.js';
 
@@ -63,15 +64,16 @@ export async function provisionDemo(
   const companyId = await provisioning.createCompany(DEMO_COMPANY);
   const client = await provisioning.createClient(companyId, 'demo POS');
   const merchant = await sandboxPost<SandboxMerchant>(sandboxUrl, '/sandbox/merchants', {});
-  await provisioning.setKeys(sandboxMerchantKeySet(companyId, merchant));
-  await provisioning.setStore({
-    companyId,
-    storeId: DEMO_STORE,
-    type: I_CASH_QRCODE_PAY,
-    env: 'test',
-    platformId: merchant.PlatformID,
-    merchantId: merchant.MerchantID,
-  });
+  await provisioning.setCredential(icashKeySet(sandboxMerchantKeySet(companyId, merchant)));
+  await provisioning.setStore(
+    icashStore({
+      companyId,
+      storeId: DEMO_STORE,
+      env: 'test',
+      platformId: merchant.PlatformID,
+      merchantId: merchant.MerchantID,
+    }),
+  );
   const { Barcode, ICPAccount } = await sandboxPost<{ Barcode: string; ICPAccount: string }>(
     sandboxUrl,
     '/sandbox/barcodes',

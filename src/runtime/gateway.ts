@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { join } from 'node:path';
-import { type Config, testBaseUrl } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { createLogger } from '../core/logger.js';
 import { buildApp } from '../http/app.js';
 import { type SandboxHandle, startSandbox } from '../sandbox/index.js';
@@ -43,7 +43,7 @@ export async function startGateway(
     : undefined;
   let services: Services | undefined;
   try {
-    services = await openServices(config, testBaseUrl(config, sandbox?.icashBaseUrl), logger);
+    services = await openServices(config, sandbox?.url, logger);
     // A SQLite database has one gateway: every pending row left behind is a dead process's.
     if (services.store.dialect === 'sqlite') {
       const recovered = await services.store.ledger.recoverPending({ staleBefore: Date.now() + 1 });

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { I_CASH_QRCODE_PAY } from '../providers/icash-pay/payment-type.js';
+import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
 import { openStore } from '../store/index.js';
 import { loadSecretBox } from './master-key.js';
@@ -15,7 +15,7 @@ export async function openProvisioning(config: Config): Promise<{
 }> {
   const store = await openStore(config.databaseUrl, loadSecretBox(config));
   return {
-    provisioning: new ProvisioningService(store, [I_CASH_QRCODE_PAY]),
+    provisioning: new ProvisioningService(store, WALLETS),
     close: () => store.close(),
   };
 }

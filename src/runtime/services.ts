@@ -5,9 +5,8 @@ import { AbuseLimits } from '../limits/abuse-limits.js';
 import { InProcessRateLimiter, RedisRateLimiter } from '../limits/rate-limiter.js';
 import { CheckSchedule } from '../reconcile/schedule.js';
 import { IntegrateService } from '../integrate/service.js';
-import { createIcashQrcodePay } from '../providers/icash-pay/provider.js';
-import { IcashTransport } from '../providers/icash-pay/transport.js';
 import { ProviderRegistry } from '../providers/registry.js';
+import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
 import { openStore, type Store } from '../store/index.js';
 import { loadSecretBox } from './master-key.js';
@@ -25,7 +24,7 @@ export interface Services {
 
 export async function openServices(
   config: Config,
-  testBaseUrl: string,
+  sandboxUrl: string | undefined,
   logger: FastifyBaseLogger,
 ): Promise<Services> {
   const store = await openStore(config.databaseUrl, loadSecretBox(config), {
@@ -44,12 +43,9 @@ export async function openServices(
     throw error;
   }
   const schedule = new CheckSchedule(config.reconcileScheduleMs, config.reconcileMaxAgeMs);
-  const registry = new ProviderRegistry([
-    createIcashQrcodePay({
-      transport: new IcashTransport({ timeoutMs: config.upstreamTimeoutMs }),
-      baseUrls: { test: testBaseUrl, prod: config.icashProdUrl },
-    }),
-  ]);
+  const registry = new ProviderRegistry(
+    WALLETS.map((wallet) => wallet.create({ config, sandboxUrl })),
+  );
   const reconciler = new Reconciler({
     store,
     registry,
@@ -73,7 +69,7 @@ export async function openServices(
       defaultIsTest: config.defaultIsTest,
       firstCheckDelayMs: schedule.firstDelayMs,
     }),
-    provisioning: new ProvisioningService(store, registry.types()),
+    provisioning: new ProvisioningService(store, WALLETS),
     reconciler,
     async close() {
       await reconciler.stop();

@@ -7,7 +7,7 @@ import {
   isReachable,
   openDatabase,
 } from './database.js';
-import { KeySetRepository } from './key-sets.js';
+import { CredentialRepository } from './credentials.js';
 import { TransactionLedger } from './ledger.js';
 import { IdempotencyRepository } from './idempotency.js';
 import { migrateToLatest } from './migrations.js';
@@ -22,7 +22,7 @@ export interface Store {
   keyVersion: number;
   companies: CompanyRepository;
   tokens: TokenRepository;
-  keySets: KeySetRepository;
+  credentials: CredentialRepository;
   stores: StoreRepository;
   ledger: TransactionLedger;
   idempotency: IdempotencyRepository;
@@ -42,7 +42,7 @@ export async function openStore(
     keyVersion: box.currentVersion,
     companies: new CompanyRepository(handle.db, box),
     tokens: new TokenRepository(handle.db, handle.statements),
-    keySets: new KeySetRepository(handle.db, box, handle.statements),
+    credentials: new CredentialRepository(handle.db, box, handle.statements),
     stores: new StoreRepository(handle.db, handle.statements),
     ledger: new TransactionLedger(handle.db, options.instanceId ?? randomUUID(), handle.statements),
     idempotency: new IdempotencyRepository(handle.db),
@@ -61,7 +61,12 @@ export async function migrateDatabase(url: string, target?: string): Promise<str
   }
 }
 
-export type { Environment, KeySetInput, StoredKeySet } from './key-sets.js';
+export type {
+  CredentialInput,
+  CredentialKey,
+  Environment,
+  StoredCredential,
+} from './credentials.js';
 export type { StorePayConfig } from './stores.js';
 export type { TransactionRecord, TransactionState, ReconciliationAttempt } from './ledger.js';
 export type { IdempotencyRecord } from './idempotency.js';

@@ -15,8 +15,10 @@ export interface TransactionOpening {
   env: string | null;
   scenario: string | null;
   storeId: string | null;
-  platformId: string | null;
-  merchantId: string | null;
+  /** The stored credential the call used, when it used one (icash: the PlatformID). */
+  credentialId: string | null;
+  /** The merchant's account at the wallet (icash: the MerchantID). */
+  accountId: string | null;
   merchantTradeNo: string | null;
   /** What the call asks to move, in whole units of `currency` (pay, refund). */
   amount?: number | null;
@@ -67,7 +69,7 @@ export interface ReconciliationAttempt {
 /** toRow's columns in its order, then the opening's own. */
 const OPEN_SQL =
   'insert into transactions (request_id, company_id, client_id, operation, type, env, scenario, ' +
-  'store_id, platform_id, merchant_id, merchant_trade_no, amount, currency, original_trade_no, ' +
+  'store_id, credential_id, account_id, merchant_trade_no, amount, currency, original_trade_no, ' +
   'state, instance_id, created_at, updated_at) ' +
   "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)";
 
@@ -278,7 +280,7 @@ export class TransactionLedger {
       .where('operation', '=', 'refund')
       .where('type', '=', key.type)
       .where('env', '=', key.env)
-      .where('merchant_id', '=', key.merchantId)
+      .where('account_id', '=', key.accountId)
       .where('state', 'in', ['succeeded', 'pending', 'unknown'])
       .execute();
     let refunded = 0;
@@ -296,7 +298,7 @@ export class TransactionLedger {
       .where('company_id', '=', key.companyId)
       .where('type', '=', key.type)
       .where('env', '=', key.env)
-      .where('merchant_id', '=', key.merchantId)
+      .where('account_id', '=', key.accountId)
       .where('state', '=', 'succeeded');
   }
 
@@ -318,7 +320,7 @@ export interface PaymentKey {
   companyId: string;
   type: string;
   env: string;
-  merchantId: string;
+  accountId: string;
   tradeNo: string;
 }
 
@@ -333,8 +335,8 @@ function toRow(t: TransactionOpening) {
     env: t.env,
     scenario: t.scenario,
     store_id: t.storeId,
-    platform_id: t.platformId,
-    merchant_id: t.merchantId,
+    credential_id: t.credentialId,
+    account_id: t.accountId,
     merchant_trade_no: t.merchantTradeNo,
     amount: t.amount ?? null,
     currency: t.currency ?? null,
@@ -369,8 +371,8 @@ function fromRow(r: Row): TransactionRecord {
     env: r.env,
     scenario: r.scenario,
     storeId: r.store_id,
-    platformId: r.platform_id,
-    merchantId: r.merchant_id,
+    credentialId: r.credential_id,
+    accountId: r.account_id,
     merchantTradeNo: r.merchant_trade_no,
     state: r.state as TransactionState,
     checkAttempts: Number(r.check_attempts),

@@ -212,6 +212,93 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_neutral_credentials': {
+    // Round 2's neutral provider contract: a wallet's credentials are opaque values
+    // per (company, type, environment, credential id), some in the clear, some
+    // sealed; a store's configuration is the wallet's account fields plus the id of
+    // the credential it uses; the ledger names the credential and the account.
+    // Rows move as they are: sealed values are copied, never opened (the seal
+    // context of a credential field is unchanged, see credentials.ts).
+    async up(db: Kysely<unknown>): Promise<void> {
+      const tables = await db.introspection.getTables();
+      const columnsOf = (name: string) =>
+        new Set(tables.find((t) => t.name === name)?.columns.map((c) => c.name) ?? []);
+
+      await db.schema
+        .createTable('credentials')
+        .ifNotExists()
+        .addColumn('company_id', 'text', (c) => c.notNull().references('companies.id'))
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('env', 'text', (c) => c.notNull())
+        .addColumn('credential_id', 'text', (c) => c.notNull())
+        .addColumn('public_fields', 'text', (c) => c.notNull())
+        .addColumn('sealed_fields', 'text', (c) => c.notNull())
+        .addColumn('key_version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credentials_pk', ['company_id', 'type', 'env', 'credential_id'])
+        .execute();
+      if (tables.some((t) => t.name === 'key_sets')) {
+        const keySets = await sql<Record<string, string | number>>`select * from key_sets`.execute(
+          db,
+        );
+        for (const k of keySets.rows) {
+          // Before 0005 the only credentials were icash key sets (I_CASH_QRCODE_PAY).
+          await sql`insert into credentials (company_id, type, env, credential_id, public_fields,
+            sealed_fields, key_version, created_at, updated_at)
+            values (${k.company_id}, ${'I_CASH_QRCODE_PAY'}, ${k.env}, ${k.platform_id},
+            ${JSON.stringify({ enc_key_id: k.enc_key_id, server_public_key: k.server_public_key })},
+            ${JSON.stringify({ aes_key: k.aes_key, aes_iv: k.aes_iv, client_private_key: k.client_private_key })},
+            ${k.key_version}, ${k.created_at}, ${k.updated_at})
+            on conflict do nothing`.execute(db);
+        }
+        await db.schema.dropTable('key_sets').execute();
+      }
+
+      const configs = columnsOf('store_pay_configs');
+      if (!configs.has('account')) {
+        await db.schema.alterTable('store_pay_configs').addColumn('account', 'text').execute();
+      }
+      if (!configs.has('credential_id')) {
+        await db.schema
+          .alterTable('store_pay_configs')
+          .addColumn('credential_id', 'text')
+          .execute();
+      }
+      if (configs.has('platform_id')) {
+        const rows = await sql<
+          Record<string, string | null>
+        >`select * from store_pay_configs`.execute(db);
+        for (const r of rows.rows) {
+          const account = {
+            PlatformID: r.platform_id,
+            MerchantID: r.merchant_id,
+            ...(r.icash_store_id ? { StoreID: r.icash_store_id } : {}),
+          };
+          await sql`update store_pay_configs set account = ${JSON.stringify(account)},
+            credential_id = ${r.platform_id} where company_id = ${r.company_id}
+            and store_id = ${r.store_id} and type = ${r.type} and env = ${r.env}`.execute(db);
+        }
+        for (const column of ['platform_id', 'merchant_id', 'icash_store_id']) {
+          await db.schema.alterTable('store_pay_configs').dropColumn(column).execute();
+        }
+      }
+
+      const ledger = columnsOf('transactions');
+      if (ledger.has('platform_id')) {
+        await db.schema
+          .alterTable('transactions')
+          .renameColumn('platform_id', 'credential_id')
+          .execute();
+      }
+      if (ledger.has('merchant_id')) {
+        await db.schema
+          .alterTable('transactions')
+          .renameColumn('merchant_id', 'account_id')
+          .execute();
+      }
+    },
+  },
 };
 
 const provider: MigrationProvider = {

@@ -28,18 +28,21 @@ export interface TokensTable {
   created_at: number;
 }
 
-export interface KeySetsTable {
+/**
+ * A wallet's credentials, opaque to the core: per company, payment type,
+ * environment and credential id (icash: a PlatformID's key set; LINE Pay: a
+ * channel). Secret fields are sealed one by one with the master key.
+ */
+export interface CredentialsTable {
   company_id: string;
-  platform_id: string;
+  type: string;
   env: 'test' | 'prod';
-  enc_key_id: string;
-  /** Sealed with the master key: `v<version>.<iv>.<ciphertext>.<tag>`. */
-  aes_key: string;
-  aes_iv: string;
-  client_private_key: string;
-  /** Public, so stored as PEM in the clear. */
-  server_public_key: string;
-  /** The master-key version that sealed the three values above. */
+  credential_id: string;
+  /** JSON object of the fields that are not secret (a key id, a public key, an API version). */
+  public_fields: string;
+  /** JSON object of sealed values: `v<version>.<iv>.<ciphertext>.<tag>` per field. */
+  sealed_fields: string;
+  /** The master-key version that sealed the values above. */
   key_version: number;
   created_at: number;
   updated_at: number;
@@ -56,9 +59,10 @@ export interface StorePayConfigsTable {
   store_id: string;
   type: string;
   env: 'test' | 'prod';
-  platform_id: string;
-  merchant_id: string;
-  icash_store_id: string | null;
+  /** JSON object: the wallet's account fields (icash: PlatformID, MerchantID, StoreID). */
+  account: string;
+  /** The credential (same company, type and environment) this store's calls use. */
+  credential_id: string;
   updated_at: number;
 }
 
@@ -71,8 +75,10 @@ export interface TransactionsTable {
   env: string | null;
   scenario: string | null;
   store_id: string | null;
-  platform_id: string | null;
-  merchant_id: string | null;
+  /** The stored credential the call used (icash: PlatformID; LINE Pay: channel id). */
+  credential_id: string | null;
+  /** The merchant account at the wallet (icash: MerchantID; LINE Pay: channel id). */
+  account_id: string | null;
   merchant_trade_no: string | null;
   state: string;
   rtn_code: number | null;
@@ -137,7 +143,7 @@ export interface Database {
   companies: CompaniesTable;
   clients: ClientsTable;
   tokens: TokensTable;
-  key_sets: KeySetsTable;
+  credentials: CredentialsTable;
   stores: StoresTable;
   store_pay_configs: StorePayConfigsTable;
   transactions: TransactionsTable;

@@ -2,15 +2,17 @@ import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
 import type { RequestStatements } from './statements.js';
 import type { StorePayConfigsTable } from './schema.js';
-import type { Environment } from './key-sets.js';
+import type { Environment } from './credentials.js';
 
+/** A store's configuration for one payment type and environment, opaque to the core. */
 export interface StorePayConfig {
   storeId: string;
   type: string;
   env: Environment;
-  platformId: string;
-  merchantId: string;
-  icashStoreId: string | null;
+  /** The wallet's account fields (never a secret: those live in the credential). */
+  account: Readonly<Record<string, string>>;
+  /** The credential of the same company, type and environment that the store's calls use. */
+  credentialId: string;
 }
 
 const FIND_PAY_CONFIG_SQL =
@@ -36,9 +38,8 @@ export class StoreRepository {
         .onConflict((oc) => oc.columns(['company_id', 'store_id']).doNothing())
         .execute();
       const values = {
-        platform_id: config.platformId,
-        merchant_id: config.merchantId,
-        icash_store_id: config.icashStoreId,
+        account: JSON.stringify(config.account),
+        credential_id: config.credentialId,
         updated_at: now,
       };
       await trx
@@ -84,9 +85,8 @@ export class StoreRepository {
       storeId: row.store_id,
       type: row.type,
       env: row.env,
-      platformId: row.platform_id,
-      merchantId: row.merchant_id,
-      icashStoreId: row.icash_store_id,
+      account: JSON.parse(row.account) as Record<string, string>,
+      credentialId: row.credential_id,
     };
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/config.js';
 import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
+import { icashKeySet, icashStore } from '../../src/providers/icash-pay/provisioning.js';
 import { sandboxMerchantKeySet } from '../../src/runtime/demo.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
 import {
@@ -124,7 +125,9 @@ export async function registerKeys(
   merchant: SandboxMerchant,
   env: 'test' | 'prod' = 'test',
 ): Promise<void> {
-  await t.gateway.services.provisioning.setKeys(sandboxMerchantKeySet(companyId, merchant, env));
+  await t.gateway.services.provisioning.setCredential(
+    icashKeySet(sandboxMerchantKeySet(companyId, merchant, env)),
+  );
 }
 
 export async function registerStore(
@@ -134,14 +137,15 @@ export async function registerStore(
   merchant: SandboxMerchant,
   env: 'test' | 'prod' = 'test',
 ): Promise<void> {
-  await t.gateway.services.provisioning.setStore({
-    companyId,
-    storeId,
-    type: TYPE,
-    env,
-    platformId: merchant.PlatformID,
-    merchantId: merchant.MerchantID,
-  });
+  await t.gateway.services.provisioning.setStore(
+    icashStore({
+      companyId,
+      storeId,
+      env,
+      platformId: merchant.PlatformID,
+      merchantId: merchant.MerchantID,
+    }),
+  );
 }
 
 export interface ApiAnswer {

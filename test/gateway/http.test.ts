@@ -137,7 +137,7 @@ describe('HTTP surface: health, docs, request ids, headers', () => {
   it('an unknown route → 404 JSON {message, code, request_id}', async () => {
     for (const [method, path] of [
       ['GET', '/nope'],
-      ['POST', '/v1/payment/integrate/refund'],
+      ['POST', '/v1/payment/integrate/void'],
       ['GET', '/v1/payment/transactions/a/b'],
     ] as const) {
       const res = await api(t.url, method, path, { token: company.token });

@@ -42,7 +42,7 @@ describe('production start', () => {
   it('defaults: no sandbox, production environment when is_test is omitted', () => {
     const config = loadConfig({ NODE_ENV: 'production' });
     expect(config).toMatchObject({ production: true, sandbox: false, defaultIsTest: false });
-    expect(config.icashTestUrl).toBeUndefined();
+    expect(config.env.OMNIGATE_ICASH_TEST_URL).toBeUndefined();
     expect(loadConfig({})).toMatchObject({ production: false, sandbox: true, defaultIsTest: true });
   });
 

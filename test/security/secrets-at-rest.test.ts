@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { icashKeySet } from '../../src/providers/icash-pay/provisioning.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TYPE,
@@ -67,16 +68,18 @@ describe('secrets at rest', { timeout: 60_000 }, () => {
     const formats = ['pkcs1-pem', 'pkcs8-pem', 'pkcs8-der-base64'] as const;
     for (const [i, format] of formats.entries()) {
       const keys = generatedKeys(`generated ${format}`, format);
-      await t.gateway.services.provisioning.setKeys({
-        companyId: i === 1 ? b.companyId : a.companyId,
-        platformId: `GEN${i}`,
-        env: i === 2 ? 'prod' : 'test',
-        encKeyId: String(100 + i),
-        aesKey: keys.aesKey,
-        aesIv: keys.aesIv,
-        clientPrivateKey: keys.clientPrivateKey,
-        serverPublicKey: keys.serverPublicKey,
-      });
+      await t.gateway.services.provisioning.setCredential(
+        icashKeySet({
+          companyId: i === 1 ? b.companyId : a.companyId,
+          platformId: `GEN${i}`,
+          env: i === 2 ? 'prod' : 'test',
+          encKeyId: String(100 + i),
+          aesKey: keys.aesKey,
+          aesIv: keys.aesIv,
+          clientPrivateKey: keys.clientPrivateKey,
+          serverPublicKey: keys.serverPublicKey,
+        }),
+      );
       needles.push(...keyNeedles(keys));
       visible.push(secretNeedle(`generated PlatformID GEN${i}`, `GEN${i}`));
     }

@@ -19,8 +19,8 @@ export const cancelOpening = (requestId: string, merchantTradeNo: string): Trans
   env: 'test',
   scenario: 'store',
   storeId: '0001',
-  platformId: '10000001',
-  merchantId: '10000002',
+  credentialId: '10000001',
+  accountId: '10000002',
   merchantTradeNo,
 });
 

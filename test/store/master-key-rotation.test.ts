@@ -7,6 +7,7 @@ import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { MasterKeyError, generateMasterKey, parseMasterKeys } from '../../src/core/master-key.js';
+import { icashKeySet, icashStore } from '../../src/providers/icash-pay/provisioning.js';
 import { sandboxMerchantKeySet } from '../../src/runtime/demo.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
 import {
@@ -63,14 +64,19 @@ describe('omnigate master-key rotate', () => {
     const db = new SQLite(join(dataDir, 'omnigate.sqlite'), { readonly: true });
     try {
       return {
-        keySets: db
-          .prepare('select key_version, aes_key, aes_iv, client_private_key from key_sets')
-          .all() as {
-          key_version: number;
-          aes_key: string;
-          aes_iv: string;
-          client_private_key: string;
-        }[],
+        keySets: (
+          db.prepare('select key_version, sealed_fields from credentials').all() as {
+            key_version: number;
+            sealed_fields: string;
+          }[]
+        ).map((r) => ({
+          key_version: r.key_version,
+          ...(JSON.parse(r.sealed_fields) as {
+            aes_key: string;
+            aes_iv: string;
+            client_private_key: string;
+          }),
+        })),
         settings: db.prepare('select key_version, value from settings').all() as {
           key_version: number;
           value: string;
@@ -91,15 +97,16 @@ describe('omnigate master-key rotate', () => {
     const client = await p.createClient(companyId, null);
     clientId = client.clientId;
     clientSecret = client.clientSecret.reveal();
-    await p.setKeys(sandboxMerchantKeySet(companyId, merchant));
-    await p.setStore({
-      companyId,
-      storeId: 'S1',
-      type: TYPE,
-      env: 'test',
-      platformId: merchant.PlatformID,
-      merchantId: merchant.MerchantID,
-    });
+    await p.setCredential(icashKeySet(sandboxMerchantKeySet(companyId, merchant)));
+    await p.setStore(
+      icashStore({
+        companyId,
+        storeId: 'S1',
+        env: 'test',
+        platformId: merchant.PlatformID,
+        merchantId: merchant.MerchantID,
+      }),
+    );
     await cancelWorks(g);
     await g.close();
   });

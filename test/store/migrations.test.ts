@@ -42,7 +42,7 @@ describe('SQLite migrations', () => {
     db.close();
     expect(await migrateDatabase(file, upTo3)).toEqual([upTo3]);
     expect(indexes(file)).toEqual(after3);
-    expect(await migrateDatabase(file)).toEqual(['0004_amounts']);
+    expect(await migrateDatabase(file)).toEqual(['0004_amounts', '0005_neutral_credentials']);
     expect(indexes(file)).toEqual(['transactions_original', ...after3]);
     expect(await migrateDatabase(file)).toEqual([]);
   });
@@ -68,7 +68,7 @@ describe('0004_amounts on an existing ledger', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps old rows as they were and leaves their new columns null', async () => {
+  it('keeps old rows as they were, leaves their new columns null, and moves key sets and store configurations into the neutral form without opening a secret', async () => {
     expect(await migrateDatabase(url, '0003_ledger_indexes')).toEqual([
       '0001_initial',
       '0002_reliability',
@@ -79,12 +79,28 @@ describe('0004_amounts on an existing ledger', () => {
       scenario, store_id, platform_id, merchant_id, merchant_trade_no, state, rtn_code, rtn_msg,
       http_status, created_at, updated_at)
       values ('00000000-0000-4000-8000-000000000001', 'c1', 'k1', 'pay', 'I_CASH_QRCODE_PAY',
-      'test', 'store', 'S1', '10000001', '10000001', 'OLD1', 'succeeded', 1, '成功', 200, 1, 2)`.execute(
+      'test', 'store', 'S1', '10000001', '10000002', 'OLD1', 'succeeded', 1, '成功', 200, 1, 2)`.execute(
+      before.db,
+    );
+    // A round-1 key set (sealed values are opaque here: they move byte for byte) and store.
+    await sql`insert into companies (id, name, created_at) values ('c1', 'old', 1)`.execute(
+      before.db,
+    );
+    await sql`insert into key_sets (company_id, platform_id, env, enc_key_id, aes_key, aes_iv,
+      client_private_key, server_public_key, key_version, created_at, updated_at)
+      values ('c1', '10000001', 'test', '123456', 'v1.SEALED-AES-KEY', 'v1.SEALED-IV',
+      'v1.SEALED-PRIVATE', 'PUBLIC PEM', 1, 5, 6)`.execute(before.db);
+    await sql`insert into stores (company_id, store_id, created_at) values ('c1', 'S1', 1)`.execute(
+      before.db,
+    );
+    await sql`insert into store_pay_configs (company_id, store_id, type, env, platform_id,
+      merchant_id, icash_store_id, updated_at)
+      values ('c1', 'S1', 'I_CASH_QRCODE_PAY', 'test', '10000001', '10000002', 'ST9', 7)`.execute(
       before.db,
     );
     await before.close();
 
-    expect(await migrateDatabase(url)).toEqual(['0004_amounts']);
+    expect(await migrateDatabase(url)).toEqual(['0004_amounts', '0005_neutral_credentials']);
     expect(await migrateDatabase(url)).toEqual([]);
     const after = openDatabase(url);
     try {
@@ -94,11 +110,51 @@ describe('0004_amounts on an existing ledger', () => {
         merchant_trade_no: 'OLD1',
         state: 'succeeded',
         rtn_code: 1,
+        credential_id: '10000001',
+        account_id: '10000002',
         amount: null,
         currency: null,
         original_trade_no: null,
         upstream_id: null,
       });
+      const credentials = await after.db.selectFrom('credentials').selectAll().execute();
+      expect(credentials).toHaveLength(1);
+      expect(credentials[0]).toMatchObject({
+        company_id: 'c1',
+        type: 'I_CASH_QRCODE_PAY',
+        env: 'test',
+        credential_id: '10000001',
+        key_version: 1,
+        created_at: 5,
+        updated_at: 6,
+      });
+      expect(JSON.parse(credentials[0]!.public_fields)).toEqual({
+        enc_key_id: '123456',
+        server_public_key: 'PUBLIC PEM',
+      });
+      expect(JSON.parse(credentials[0]!.sealed_fields)).toEqual({
+        aes_key: 'v1.SEALED-AES-KEY',
+        aes_iv: 'v1.SEALED-IV',
+        client_private_key: 'v1.SEALED-PRIVATE',
+      });
+      const configs = await after.db.selectFrom('store_pay_configs').selectAll().execute();
+      expect(configs).toEqual([
+        {
+          company_id: 'c1',
+          store_id: 'S1',
+          type: 'I_CASH_QRCODE_PAY',
+          env: 'test',
+          account: JSON.stringify({
+            PlatformID: '10000001',
+            MerchantID: '10000002',
+            StoreID: 'ST9',
+          }),
+          credential_id: '10000001',
+          updated_at: 7,
+        },
+      ]);
+      const tables = (await after.db.introspection.getTables()).map((t) => t.name);
+      expect(tables).not.toContain('key_sets');
     } finally {
       await after.close();
     }

@@ -1,12 +1,25 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /** The `omnigate` command lines the tests provision with, spelled once. */
-import type { KeySetParams } from '../../src/provisioning/service.js';
+import type { KeySetParams } from '../../src/providers/icash-pay/provisioning.js';
 import { sandboxMerchantKeySet } from '../../src/runtime/demo.js';
 import type { MerchantCredentials } from '../../src/sandbox/index.js';
 
 /** A key set as `keys set` takes it: `clientPrivateKey` and `serverPublicKey` are paths of key files. */
 export type KeySetArgs = KeySetParams;
 
-/** `keys set …` for one key set. */
+let secrets: string | undefined;
+let secretCount = 0;
+/** A secret's own file (0600) in this process's temp folder: secrets never go on a command line. */
+function secretFile(value: string): string {
+  secrets ??= mkdtempSync(join(tmpdir(), 'omnigate-secrets-'));
+  const path = join(secrets, `secret-${(secretCount += 1)}`);
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  return path;
+}
+
+/** `keys set …` for one key set (the AES key and IV through files). */
 export const keysSetArgs = (k: KeySetArgs): string[] => [
   'keys',
   'set',
@@ -18,10 +31,10 @@ export const keysSetArgs = (k: KeySetArgs): string[] => [
   k.env,
   '--enc-key-id',
   k.encKeyId,
-  '--aes-key',
-  k.aesKey,
-  '--aes-iv',
-  k.aesIv,
+  '--aes-key-file',
+  secretFile(k.aesKey),
+  '--aes-iv-file',
+  secretFile(k.aesIv),
   '--client-private-key',
   k.clientPrivateKey,
   '--server-public-key',

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../core/errors.js';
 import type { PaymentProvider, PayConfig, ProviderOperation } from '../types.js';
+import { icashCredentials } from './credentials.js';
 import { KeySetCache } from './key-cache.js';
 import { judgeOutcome } from './outcome-check.js';
 import { deduct, deductCancel, queryTrade, type IcashTarget } from './operations.js';
@@ -35,12 +36,13 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
   const keys = new KeySetCache();
   const target = (config: PayConfig): IcashTarget => ({
     baseUrl: config.env === 'prod' ? options.baseUrls.prod : options.baseUrls.test,
-    keys: keys.resolve(config.keySet),
+    keys: keys.resolve(config.stored!),
   });
   const { transport } = options;
 
   const cancel: ProviderOperation = {
     upstream: 'DeductCancelICPOF',
+    tradeNoField: 'MerchantTradeNo',
     fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO, date('MerchantTradeDate', '交易取消日期')],
     ledgerFacts: (request) => ({ tradeNo: text(request, 'MerchantTradeNo') }),
     async call(request, config) {
@@ -56,6 +58,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   const pay: ProviderOperation = {
     upstream: 'DeductICPOF',
+    tradeNoField: 'MerchantTradeNo',
     fields: [
       PLATFORM_ID,
       MERCHANT_ID,
@@ -113,6 +116,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   const search: ProviderOperation = {
     upstream: 'QueryTradeICPO',
+    tradeNoField: 'MerchantTradeNo',
     readOnly: true,
     fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO],
     ledgerFacts: (request) => ({ tradeNo: text(request, 'MerchantTradeNo') }),
@@ -128,9 +132,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   return {
     type: I_CASH_QRCODE_PAY,
-    credentialFields: ['PlatformID', 'MerchantID'],
-    optionalCredentialFields: ['StoreID'],
-    keySetField: 'PlatformID',
+    credentials: icashCredentials,
     operations: { cancel, pay, search, refund: refundOperation(transport, target) },
     async checkOutcome(operation, call, config) {
       const query = await queryTrade(transport, target(config), {
@@ -140,11 +142,6 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
       });
       return judgeOutcome(operation, call, query);
     },
-    credentialsFromStore: (store) => ({
-      PlatformID: store.platformId,
-      MerchantID: store.merchantId,
-      ...(store.icashStoreId ? { StoreID: store.icashStoreId } : {}),
-    }),
     close: () => transport.close(),
   };
 }

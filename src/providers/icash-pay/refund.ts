@@ -81,6 +81,7 @@ export function refundOperation(
 ): ProviderOperation {
   return {
     upstream: 'RefundICPO',
+    tradeNoField: 'MerchantTradeNo',
     fields: FIELDS,
     crossCheck(request) {
       const [total, item, utility, comm] = REFUND_AMOUNTS.map((f) => Number(request[f]));
