@@ -88,33 +88,33 @@ export class AuthenticationError extends GatewayError {
   }
 }
 
-/** 504: the request may have reached icash; its outcome is unknown. */
+/** 504: the request may have reached the wallet (named by `wallet`); its outcome is unknown. */
 export class UpstreamTimeoutError extends GatewayError {
   override readonly name = 'UpstreamTimeoutError';
   readonly status = 504;
   readonly code = 'upstream_timeout';
-  constructor() {
-    super('icash Pay 未在時限內回應，交易結果未知，請以查詢確認');
+  constructor(wallet: string) {
+    super(`${wallet} 未在時限內回應，交易結果未知，請以查詢確認`);
   }
 }
 
-/** 502: the request certainly did not reach icash. */
+/** 502: the request certainly did not reach the wallet. */
 export class UpstreamUnavailableError extends GatewayError {
   override readonly name = 'UpstreamUnavailableError';
   readonly status = 502;
   readonly code = 'upstream_unavailable';
-  constructor() {
-    super('無法連線至 icash Pay，請求未送出');
+  constructor(wallet: string) {
+    super(`無法連線至 ${wallet}，請求未送出`);
   }
 }
 
-/** 502: icash answered with something that cannot be trusted; the outcome is unknown. */
+/** 502: the wallet answered with something that cannot be trusted; the outcome is unknown. */
 export class UpstreamInvalidError extends GatewayError {
   override readonly name = 'UpstreamInvalidError';
   readonly status = 502;
   readonly code = 'upstream_invalid';
-  constructor() {
-    super('icash Pay 回應無法驗證，交易結果未知，請以查詢確認');
+  constructor(wallet: string) {
+    super(`${wallet} 回應無法驗證，交易結果未知，請以查詢確認`);
   }
 }
 

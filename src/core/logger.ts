@@ -12,22 +12,20 @@ const REDACT = [
   '*.access_token',
   'token',
   '*.token',
-  'AESKey',
-  '*.AESKey',
-  'AESIV',
-  '*.AESIV',
-  'ClientPrivateKey',
-  '*.ClientPrivateKey',
-  'EncData',
-  '*.EncData',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/** A logger that redacts the paths above and each wallet's own secret fields (`secretFields`). */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  secretFields: readonly string[] = [],
+): Logger {
+  const paths = [...REDACT, ...secretFields.flatMap((f) => [f, `*.${f}`])];
   return pino(
     {
       level,
       base: { service: 'omnigate' },
-      redact: { paths: REDACT, censor: '[redacted]' },
+      redact: { paths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

@@ -80,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       info: {
         title: 'omnigate Integrate API',
         version: '1',
-        description: 'Payment integration gateway: icash Pay barcode payments behind one REST API.',
+        description: `Payment integration gateway: ${deps.registry.types().join(', ')} behind one REST API.`,
       },
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -105,7 +105,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       idempotency: new IdempotencyGuard(deps.store),
       transactions,
     });
-    await v1.register(transactionRoutes, { transactions });
+    await v1.register(transactionRoutes, {
+      transactions,
+      tradeNoFields: deps.registry.tradeNoFields(),
+    });
   });
   return app;
 }

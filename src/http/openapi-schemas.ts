@@ -55,12 +55,18 @@ export function integrateBodySchema(registry: ProviderRegistry, operation: Opera
   return variants.length === 1 ? variants[0]! : Type.Union(variants);
 }
 
-export function integrateQuerySchema(): TSchema {
+export function integrateQuerySchema(registry: ProviderRegistry): TSchema {
+  const requests = registry.types().flatMap((type) => {
+    const fields = registry.get(type)?.operations.search?.fields ?? [];
+    return fields.length
+      ? [`${type}: ${fields.map((f) => (f.required ? `${f.name}*` : f.name)).join(', ')}`]
+      : [];
+  });
   return Type.Object(
     {
-      type: Type.String({ description: '付款方式, e.g. I_CASH_QRCODE_PAY' }),
+      type: Type.String({ description: `付款方式: ${registry.types().join(', ')}` }),
       request: Type.String({
-        description: 'JSON object as a string: PlatformID, MerchantID (optional), MerchantTradeNo',
+        description: `JSON object as a string (* required). ${requests.join('; ')}`,
       }),
       store_id: Type.Optional(Type.String()),
       is_test: Type.Optional(Type.String({ description: 'TRUE / FALSE, any case' })),
@@ -70,12 +76,12 @@ export function integrateQuerySchema(): TSchema {
 }
 
 export const answerSchema = Type.Object(
+  {},
   {
-    RtnCode: Type.Integer({ description: 'icash 回傳代碼; 1 is success' }),
-    RtnMsg: Type.String(),
-    EncData: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
+    additionalProperties: true,
+    description:
+      "The wallet's own answer, success and business failures alike (HTTP 200); see docs/api.md",
   },
-  { description: 'The icash answer, success and business failures alike (HTTP 200)' },
 );
 
 export const errorSchema = Type.Object({

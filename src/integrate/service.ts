@@ -81,6 +81,7 @@ const unopened = (
 
 /** What the ledger says of an upstream outcome, and what the client is told. */
 function settle(
+  wallet: string,
   outcome: ProviderOutcome,
   readOnly: boolean,
   nextCheckAt: number,
@@ -91,15 +92,15 @@ function settle(
       return {
         ledger: {
           state: outcome.success ? 'succeeded' : 'declined',
-          rtnCode: outcome.answer.RtnCode,
-          rtnMsg: outcome.answer.RtnMsg,
+          rtnCode: outcome.answer.code,
+          rtnMsg: outcome.answer.message,
           httpStatus: 200,
           upstreamLatencyMs,
           upstreamId: outcome.upstreamId ?? null,
         },
       };
     case 'not_sent': {
-      const error = new UpstreamUnavailableError();
+      const error = new UpstreamUnavailableError(wallet);
       return {
         ledger: {
           state: 'failed',
@@ -114,7 +115,7 @@ function settle(
     case 'untrusted': {
       // An HTTP 5xx is as unknown as a time-out, but it is an answer: report it as invalid.
       const timedOut = outcome.kind === 'unknown' && !outcome.reason.startsWith('HTTP ');
-      const error = timedOut ? new UpstreamTimeoutError() : new UpstreamInvalidError();
+      const error = timedOut ? new UpstreamTimeoutError(wallet) : new UpstreamInvalidError(wallet);
       const common = { errorCode: error.code, httpStatus: error.status, upstreamLatencyMs };
       // A read moved no money: there is nothing to reconcile.
       const ledger: TransactionOutcome = readOnly
@@ -218,11 +219,16 @@ export class IntegrateService {
           store.ledger.findPayment({ companyId: caller.companyId, type, env, accountId, tradeNo }),
       };
       const outcome = await params.operation.call(params.request, config, context);
-      const { ledger, error } = settle(outcome, readOnly, Date.now() + this.deps.firstCheckDelayMs);
+      const { ledger, error } = settle(
+        params.provider.displayName,
+        outcome,
+        readOnly,
+        Date.now() + this.deps.firstCheckDelayMs,
+      );
       await store.ledger.complete(requestId, ledger);
       completed = true;
       if (error) throw error;
-      if (outcome.kind !== 'answered') throw new UpstreamInvalidError();
+      if (outcome.kind !== 'answered') throw new UpstreamInvalidError(params.provider.displayName);
       return outcome.answer;
     } catch (error) {
       if (opening === undefined) {

@@ -9,24 +9,20 @@ export interface TransactionView {
   env: string | null;
   scenario: string | null;
   store_id: string | null;
-  /** The credential and account as the wallet names them (icash: PlatformID, MerchantID). */
+  /**
+   * The call's identifiers and result as the wallet names them (icash: PlatformID,
+   * MerchantID, MerchantTradeNo, OMerchantTradeNo, TransactionID, RtnCode, RtnMsg).
+   */
   [identifier: string]: unknown;
-  MerchantTradeNo: string | null;
-  /** For a refund: the payment it refunds. */
-  OMerchantTradeNo: string | null;
   /** What the call asked to move, in whole units of `currency` (pay, refund); null before 0004. */
   amount: number | null;
   currency: string | null;
-  /** The upstream's id of the trade the call made (icash TransactionID). */
-  TransactionID: string | null;
   /** A succeeded pay: what its succeeded refunds took back, and what is left to refund. */
   refunded_amount?: number;
   refundable_amount?: number;
   /** A succeeded pay: how many of its refunds are still pending or unknown. */
   refunds_unsettled?: number;
   state: string;
-  RtnCode: number | null;
-  RtnMsg: string | null;
   error_code: string | null;
   http_status: number | null;
   upstream_latency_ms: number | null;
@@ -45,8 +41,15 @@ export interface TransactionView {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** A row of no known payment type (refused before its type was known): neutral names. */
+const neutralFacts = (row: TransactionRecord): Record<string, string | number | null> => ({
+  trade_no: row.merchantTradeNo,
+  result_code: row.rtnCode,
+  result_message: row.rtnMsg,
+});
+
 function view(
-  identifiers: Record<string, string | null>,
+  identifiers: Record<string, string | number | null>,
   row: TransactionRecord,
   attempts: ReconciliationAttempt[],
   refunds: { refunded: number; unsettled: number } | undefined,
@@ -59,11 +62,8 @@ function view(
     scenario: row.scenario,
     store_id: row.storeId,
     ...identifiers,
-    MerchantTradeNo: row.merchantTradeNo,
-    OMerchantTradeNo: row.originalTradeNo,
     amount: row.amount,
     currency: row.currency,
-    TransactionID: row.upstreamId,
     ...(refunds && row.amount !== null
       ? {
           refunded_amount: refunds.refunded,
@@ -72,8 +72,6 @@ function view(
         }
       : {}),
     state: row.state,
-    RtnCode: row.rtnCode,
-    RtnMsg: row.rtnMsg,
     error_code: row.errorCode,
     http_status: row.httpStatus,
     upstream_latency_ms: row.upstreamLatencyMs,
@@ -122,7 +120,7 @@ export class TransactionQueries {
         })
       : undefined;
     const provider = row.type === null ? undefined : this.registry.get(row.type);
-    const identifiers = provider?.credentials.describeRow(row) ?? {};
+    const identifiers = provider?.credentials.describeRow(row) ?? neutralFacts(row);
     return view(identifiers, row, await ledger.attempts(row.requestId), refunds);
   }
 }

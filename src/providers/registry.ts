@@ -31,6 +31,14 @@ export class ProviderRegistry {
     return common ?? [];
   }
 
+  /** Every wallet's name for a call's order number (the transactions lookup accepts each). */
+  tradeNoFields(): string[] {
+    const names = new Set<string>();
+    for (const provider of this.#providers.values())
+      for (const op of Object.values(provider.operations)) names.add(op.tradeNoField);
+    return [...names];
+  }
+
   types(): string[] {
     return [...this.#providers.keys()];
   }

@@ -5,11 +5,13 @@ import type { CredentialInput, Environment, StoredCredential } from '../store/in
 /** The Integrate operations, named as the API names them. */
 export type Operation = 'cancel' | 'pay' | 'search' | 'refund';
 
-/** The answer a client receives for an icash-style provider, success or business failure. */
+/** The wallet's answer a client receives, success or business failure alike (HTTP 200). */
 export interface ProviderAnswer {
-  RtnCode: number;
-  RtnMsg: string;
-  EncData: Record<string, unknown> | null;
+  /** The exact JSON text sent to the client (a wallet may need digits JSON.stringify cannot keep). */
+  json: string;
+  /** The wallet's result code and message, for the ledger (null when it sent none). */
+  code: number | null;
+  message: string | null;
 }
 
 /** What happened upstream, as the pipeline needs to know it. */
@@ -61,6 +63,8 @@ export interface CallContext {
 export interface ProviderOperation {
   /** The upstream operation's own name, for the ledger and logs. */
   upstream: string;
+  /** One line for the API reference: what the operation does at this wallet. */
+  summary: string;
   /** A read (search): an unknown outcome moved no money and needs no reconciliation. */
   readOnly?: boolean;
   /** The fields of `request`, credentials included. */
@@ -102,6 +106,8 @@ export interface StoreConfiguration {
 
 /** How a wallet's credentials look, and how the core handles them without knowing them. */
 export interface WalletCredentials {
+  /** Field names that must never reach a log line (secrets, encrypted payloads), wherever they appear. */
+  logRedacted: readonly string[];
   /** Request fields that come together in the vendor scenario, in the order reported missing. */
   requestFields: readonly string[];
   /** Optional request fields a store configuration may also supply. */
@@ -125,11 +131,8 @@ export interface WalletCredentials {
     credentialId: string | null;
     accountId: string | null;
   }): Record<string, string> | undefined;
-  /** The identifiers of a ledger row as the wallet names them, for the transactions view. */
-  describeRow(row: {
-    credentialId: string | null;
-    accountId: string | null;
-  }): Record<string, string | null>;
+  /** A ledger row's identifiers and result as the wallet names them, for the transactions view. */
+  describeRow(row: LedgerRowFacts): Record<string, string | number | null>;
   /** `store set` options of this type, and the configuration they make (throws on bad input). */
   storeOptions: readonly ProvisioningOption[];
   prepareStore(input: Readonly<Record<string, string>>): StoreConfiguration;
@@ -143,6 +146,19 @@ export interface WalletCredentials {
   };
 }
 
+/** What a wallet may say about a ledger row in the transactions view. */
+export interface LedgerRowFacts {
+  credentialId: string | null;
+  accountId: string | null;
+  /** The call's own order number, and a refund's payment's. */
+  merchantTradeNo: string | null;
+  originalTradeNo: string | null;
+  /** The wallet's id of the trade the call made. */
+  upstreamId: string | null;
+  rtnCode: number | null;
+  rtnMsg: string | null;
+}
+
 /** A provisioning input the wallet refuses; the message says why. */
 export class CredentialInputError extends Error {
   override readonly name = 'CredentialInputError';
@@ -151,6 +167,8 @@ export class CredentialInputError extends Error {
 /** One payment type (`type` in the API). A new provider implements this and adds one registry line. */
 export interface PaymentProvider {
   type: string;
+  /** The wallet's name in messages (`icash Pay 未在時限內回應…`). */
+  displayName: string;
   credentials: WalletCredentials;
   operations: Partial<Record<Operation, ProviderOperation>>;
   /**

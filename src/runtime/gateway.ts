@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
+import { WALLETS } from '../providers/wallets.js';
 import { createLogger } from '../core/logger.js';
 import { buildApp } from '../http/app.js';
 import { type SandboxHandle, startSandbox } from '../sandbox/index.js';
@@ -33,7 +34,11 @@ export async function startGateway(
   config: Config,
   options: GatewayOptions = {},
 ): Promise<GatewayHandle> {
-  const logger = createLogger(config.logLevel, options.logStream);
+  const logger = createLogger(
+    config.logLevel,
+    options.logStream,
+    WALLETS.flatMap((w) => w.credentials.logRedacted),
+  );
   const sandbox = config.sandbox
     ? await startSandbox({
         port: config.sandboxPort,

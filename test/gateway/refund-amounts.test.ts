@@ -12,6 +12,9 @@ import {
   type TestGateway,
 } from './helpers.js';
 
+/** icash's ×100 string of whole NT$, written independently of the gateway's conversion. */
+const cents = (ntd: number): string => (ntd === 0 ? '0' : `${ntd}00`);
+
 /** A basket: a total and its three parts (item, utility, commission), all whole NT$. */
 const basket = (max: number) =>
   fc
@@ -91,10 +94,10 @@ describe('refund amounts, property-based, against the sandbox', () => {
           expect(paid.body.RtnCode).toBe(1);
           expect((paid.body.EncData as Record<string, unknown>).TotalAmount).toBe(pay.total);
           expect(sentPayload(original)).toMatchObject({
-            TotalAmount: `${pay.total}00`,
-            ItemAmt: `${pay.item}00`,
-            UtilityAmt: `${pay.utility}00`,
-            CommAmt: `${pay.comm}00`,
+            TotalAmount: cents(pay.total),
+            ItemAmt: cents(pay.item),
+            UtilityAmt: cents(pay.utility),
+            CommAmt: cents(pay.comm),
           });
 
           let left = pay.total;
@@ -108,7 +111,7 @@ describe('refund amounts, property-based, against the sandbox', () => {
                 RefundTotalAmount: amount,
                 OTotalAmount: pay.total,
               });
-              expect(sentPayload(no).RefundTotalAmount).toBe(`${amount}00`);
+              expect(sentPayload(no).RefundTotalAmount).toBe(cents(amount));
               left -= amount;
             } else {
               expect(res.body.RtnCode).toBe(2033);

@@ -30,7 +30,13 @@ describe.skipIf(!postgres)('migrations on PostgreSQL', () => {
   it('`omnigate migrate` applies every migration on a fresh database, and none the second time', async () => {
     const first = await cli(deployment, ['migrate']);
     expect(first).toEqual({
-      applied: ['0001_initial', '0002_reliability', '0003_ledger_indexes', '0004_amounts'],
+      applied: [
+        '0001_initial',
+        '0002_reliability',
+        '0003_ledger_indexes',
+        '0004_amounts',
+        '0005_neutral_credentials',
+      ],
     });
     const second = await cli(deployment, ['migrate']);
     expect(second).toEqual({ applied: [] });

@@ -68,7 +68,7 @@ export async function integrateRoutes(
   // Validation belongs to check_params_process (the contract's order and messages);
   // the schemas below document the API and are not enforced here.
   app.setValidatorCompiler(() => () => true);
-  // Answers carry icash's EncData as sent: serialise plainly, never drop a field.
+  // Answers carry the wallet's answer as sent: serialise plainly, never drop a field.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.removeContentTypeParser('text/plain');
 
@@ -88,6 +88,13 @@ export async function integrateRoutes(
     request.pipelineRan = true;
     return deps.service.run(operation, request.caller!, String(request.id), body);
   };
+  /** The wallet's answer as the exact JSON text it is (19-digit ids included). */
+  const answer = async (
+    operation: Operation,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body: unknown,
+  ) => reply.type(JSON_TYPE).send((await run(operation, request, body)).json);
 
   /** Runs the pipeline and renders its answer or its error as the exact bytes sent. */
   async function render(
@@ -95,8 +102,7 @@ export async function integrateRoutes(
     request: FastifyRequest,
   ): Promise<{ status: number; body: string }> {
     try {
-      const answer = await run(operation, request, request.body);
-      return { status: 200, body: JSON.stringify(answer) };
+      return { status: 200, body: (await run(operation, request, request.body)).json };
     } catch (error) {
       const { status, code, message } = describeError(error as Error);
       if (status >= 500 && code === 'internal_error') throw error;
@@ -109,7 +115,7 @@ export async function integrateRoutes(
 
   async function handlePost(operation: Operation, request: FastifyRequest, reply: FastifyReply) {
     const header = request.headers['idempotency-key'];
-    if (header === undefined) return run(operation, request, request.body);
+    if (header === undefined) return answer(operation, request, reply, request.body);
     const key = Array.isArray(header) ? header.join(',') : header;
     const caller = request.caller!;
     const decision = await deps.idempotency.begin(
@@ -142,7 +148,17 @@ export async function integrateRoutes(
     return reply.code(rendered.status).type(JSON_TYPE).send(rendered.body);
   }
 
-  const post = (operation: Operation, summary: string, description: string) =>
+  /** The operation's reference text: what it does, then what it does at each wallet. */
+  const describe = (operation: Operation, what: string): string =>
+    [
+      what,
+      ...deps.registry.types().flatMap((type) => {
+        const op = deps.registry.get(type)?.operations[operation];
+        return op ? [`- \`${type}\`: ${op.summary}`] : [];
+      }),
+    ].join('\n');
+
+  const post = (operation: Operation, summary: string, what: string) =>
     app.post(
       `/v1/payment/integrate/${operation}`,
       {
@@ -150,8 +166,9 @@ export async function integrateRoutes(
         schema: {
           summary,
           description:
-            `${description} Optional header Idempotency-Key (1-255 printable ASCII): the same key ` +
-            'and body replay the first answer without calling icash again (24 hours).',
+            describe(operation, what) +
+            '\n\nOptional header Idempotency-Key (1-255 printable ASCII): the same key and body ' +
+            'replay the first answer without calling the wallet again (24 hours).',
           tags: ['integrate'],
           security: [{ bearer: [] }],
           body: integrateBodySchema(deps.registry, operation),
@@ -161,38 +178,30 @@ export async function integrateRoutes(
       (request, reply) => handlePost(operation, request, reply),
     );
 
-  post(
-    'cancel',
-    'I Cash Pay 條碼取消 (cancel a barcode payment)',
-    'Reverses a whole barcode deduct (icash DeductCancelICPOF). Vendor credentials ' +
-      '(PlatformID + MerchantID) or a store_id whose configuration supplies them.',
-  );
-  post(
-    'pay',
-    'I Cash Pay 條碼支付 (barcode payment)',
-    'Deducts from the customer barcode (icash DeductICPOF). Amounts are whole NT$.',
-  );
+  post('cancel', '條碼取消 (cancel a barcode payment)', 'Reverses a whole payment.');
+  post('pay', '條碼支付 (barcode payment)', "Takes a payment from the customer's barcode.");
   post(
     'refund',
-    'I Cash Pay 退款 (refund a payment, in full or in part)',
-    'Refunds part or all of a payment (icash RefundICPO), as often as something is left. ' +
-      'Amounts are whole NT$. TransactionID is optional: the gateway takes it from its ledger, ' +
-      'or asks icash (QueryTradeICPO) when the payment did not go through it.',
+    '退款 (refund a payment, in full or in part)',
+    'Refunds part or all of a payment, as often as something is left.',
   );
   app.get(
     '/v1/payment/integrate/search',
     {
       config: { operation: 'search' },
       schema: {
-        summary: 'I Cash Pay 條碼查詢 (query a trade)',
-        description: 'icash QueryTradeICPO; `request` is a URL-encoded JSON object.',
+        summary: '條碼查詢 (query a trade)',
+        description: describe(
+          'search',
+          'The trade as the wallet holds it; `request` is a URL-encoded JSON object.',
+        ),
         tags: ['integrate'],
         security: [{ bearer: [] }],
-        querystring: integrateQuerySchema(),
+        querystring: integrateQuerySchema(deps.registry),
         response: { 200: answerSchema, ...ERRORS },
       },
     },
-    (request) => run('search', request, searchBody(request)),
+    (request, reply) => answer('search', request, reply, searchBody(request)),
   );
 }
 

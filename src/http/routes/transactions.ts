@@ -6,12 +6,15 @@ import type { TransactionQueries } from '../../integrate/transactions.js';
 
 /**
  * How a call ended: `GET /v1/payment/transactions/{request_id}` and
- * `GET /v1/payment/transactions?MerchantTradeNo=…`, the caller's company only.
+ * `GET /v1/payment/transactions?MerchantTradeNo=…` (or any wallet's order-number
+ * field), the caller's company only.
  */
 export async function transactionRoutes(
   app: FastifyInstance,
-  deps: { transactions: TransactionQueries },
+  deps: { transactions: TransactionQueries; tradeNoFields: readonly string[] },
 ): Promise<void> {
+  // Each wallet names its order number its own way (icash MerchantTradeNo, LINE Pay orderId).
+  const names = deps.tradeNoFields;
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const docs = { tags: ['transactions'], security: [{ bearer: [] }] };
@@ -40,22 +43,24 @@ export async function transactionRoutes(
     {
       schema: {
         ...docs,
-        summary: 'Every call for one MerchantTradeNo, oldest first (at most 100)',
+        summary: `Every call for one order number (${names.join(' or ')}), oldest first (at most 100)`,
         querystring: {
           type: 'object',
-          properties: { MerchantTradeNo: { type: 'string' } },
-          required: ['MerchantTradeNo'],
+          properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
         },
       },
     },
     async (request) => {
       const query = request.query as Record<string, unknown>;
       for (const key of Object.keys(query)) {
-        if (key !== 'MerchantTradeNo') throw invalidField(key);
+        if (!names.includes(key)) throw invalidField(key);
       }
-      const no = query.MerchantTradeNo;
-      if (no === undefined || no === '') throw missingField('MerchantTradeNo');
-      if (!isIdentifier(no)) throw invalidField('MerchantTradeNo');
+      const given = names.filter((n) => query[n] !== undefined && query[n] !== '');
+      if (given.length === 0) throw missingField(names[0]!);
+      if (given.length > 1) throw invalidField(given[1]!);
+      const name = given[0]!;
+      const no = query[name];
+      if (!isIdentifier(no, 100)) throw invalidField(name);
       return {
         transactions: await deps.transactions.byMerchantTradeNo(request.caller!.companyId, no),
       };

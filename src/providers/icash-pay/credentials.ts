@@ -36,6 +36,8 @@ const required = (input: Readonly<Record<string, string>>, name: string): string
 };
 
 export const icashCredentials: WalletCredentials = {
+  // The sandbox's onboarding names, and the encrypted payload of every icash message.
+  logRedacted: ['AESKey', 'AESIV', 'ClientPrivateKey', 'EncData'],
   requestFields: ['PlatformID', 'MerchantID'],
   optionalRequestFields: ['StoreID'],
   storedCredentialId: (c) => c.PlatformID,
@@ -50,7 +52,15 @@ export const icashCredentials: WalletCredentials = {
     row.credentialId && row.accountId
       ? { PlatformID: row.credentialId, MerchantID: row.accountId }
       : undefined,
-  describeRow: (row) => ({ PlatformID: row.credentialId, MerchantID: row.accountId }),
+  describeRow: (row) => ({
+    PlatformID: row.credentialId,
+    MerchantID: row.accountId,
+    MerchantTradeNo: row.merchantTradeNo,
+    OMerchantTradeNo: row.originalTradeNo,
+    TransactionID: row.upstreamId,
+    RtnCode: row.rtnCode,
+    RtnMsg: row.rtnMsg,
+  }),
 
   storeOptions: [
     { name: 'platform-id', description: 'icash PlatformID', required: true, input: 'value' },

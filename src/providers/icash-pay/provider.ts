@@ -42,6 +42,9 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   const cancel: ProviderOperation = {
     upstream: 'DeductCancelICPOF',
+    summary:
+      'I Cash Pay 條碼取消: reverses a whole barcode deduct (icash DeductCancelICPOF). Vendor ' +
+      'credentials (PlatformID + MerchantID) or a store_id whose configuration supplies them.',
     tradeNoField: 'MerchantTradeNo',
     fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO, date('MerchantTradeDate', '交易取消日期')],
     ledgerFacts: (request) => ({ tradeNo: text(request, 'MerchantTradeNo') }),
@@ -58,6 +61,8 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   const pay: ProviderOperation = {
     upstream: 'DeductICPOF',
+    summary:
+      'I Cash Pay 條碼支付: deducts from the customer barcode (icash DeductICPOF). Amounts are whole NT$.',
     tradeNoField: 'MerchantTradeNo',
     fields: [
       PLATFORM_ID,
@@ -116,6 +121,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   const search: ProviderOperation = {
     upstream: 'QueryTradeICPO',
+    summary: 'I Cash Pay 條碼查詢: the trade as icash holds it (icash QueryTradeICPO).',
     tradeNoField: 'MerchantTradeNo',
     readOnly: true,
     fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO],
@@ -132,6 +138,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   return {
     type: I_CASH_QRCODE_PAY,
+    displayName: 'icash Pay',
     credentials: icashCredentials,
     operations: { cancel, pay, search, refund: refundOperation(transport, target) },
     async checkOutcome(operation, call, config) {

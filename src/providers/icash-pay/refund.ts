@@ -81,6 +81,10 @@ export function refundOperation(
 ): ProviderOperation {
   return {
     upstream: 'RefundICPO',
+    summary:
+      'I Cash Pay 退款: refunds part or all of a payment (icash RefundICPO), as often as something ' +
+      'is left. Amounts are whole NT$. TransactionID is optional: the gateway takes it from its ' +
+      'ledger, or asks icash (QueryTradeICPO) when the payment did not go through it.',
     tradeNoField: 'MerchantTradeNo',
     fields: FIELDS,
     crossCheck(request) {

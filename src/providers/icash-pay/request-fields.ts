@@ -70,9 +70,13 @@ export function toProviderOutcome(
     kind: 'answered',
     success,
     answer: {
-      RtnCode: outcome.rtnCode,
-      RtnMsg: outcome.rtnMsg,
-      EncData: encData && maskPersonalFields(encData),
+      json: JSON.stringify({
+        RtnCode: outcome.rtnCode,
+        RtnMsg: outcome.rtnMsg,
+        EncData: encData && maskPersonalFields(encData),
+      }),
+      code: outcome.rtnCode,
+      message: outcome.rtnMsg,
     },
     latencyMs: outcome.latencyMs,
     upstreamId: success && typeof transactionId === 'string' ? transactionId : null,
