@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 
 /**
- * The sandbox's own SQLite database: merchants, key sets, wallets and their
+ * The icash simulator's tables in the sandbox database: merchants, key sets, wallets and their
  * barcodes, trades and refunds. Amounts are integers in NT$ × 100 (icash's unit);
  * times are epoch milliseconds.
  */
@@ -115,22 +113,14 @@ CREATE TABLE IF NOT EXISTS trades (
 export class SandboxState {
   readonly #db: Database.Database;
 
-  constructor(dbPath: string) {
-    const inMemory = dbPath === ':memory:' || dbPath === '';
-    if (!inMemory) mkdirSync(dirname(dbPath), { recursive: true });
-    this.#db = new Database(dbPath);
-    if (!inMemory) this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('foreign_keys = ON');
+  constructor(db: Database.Database) {
+    this.#db = db;
     this.#db.exec(SCHEMA);
   }
 
   /** Runs `work` in one SQLite transaction. */
   atomically<T>(work: () => T): T {
     return this.#db.transaction(work)();
-  }
-
-  close(): void {
-    this.#db.close();
   }
 
   merchant(merchantId: string): MerchantRow | undefined {
