@@ -1,8 +1,9 @@
 /**
  * JSON that keeps every digit. LINE sends 19-digit transaction ids as bare JSON
  * numbers; `JSON.parse` rounds them (2023010112345678910 → 2023010112345678800).
- * Here a number that is not a safe integer stays a `LosslessNumber` holding its
- * text, and serialises back to the same bytes. Strings, objects and arrays are
+ * Here a number becomes a JS number only when JS writes it back as the same text
+ * (100, -1, 1.5); any other (19-digit ids, 1e3, 1.0) stays a `LosslessNumber`
+ * holding its text, and serialises back to the same bytes. Strings, objects and arrays are
  * as `JSON.parse` gives them (duplicate keys: the last one wins, as there).
  */
 
@@ -84,7 +85,8 @@ class Parser {
     this.#at = NUMBER.lastIndex;
     const text = match[0];
     const value = Number(text);
-    return /^-?\d+$/.test(text) && Number.isSafeInteger(value) ? value : new LosslessNumber(text);
+    // A plain number only when JS writes it back as the same text: nothing is lost.
+    return String(value) === text ? value : new LosslessNumber(text);
   }
 
   #string(): string {
