@@ -200,8 +200,11 @@ export function stringifyLossless(value: LosslessValue): string {
 
 /** The decimal digits of a non-negative integer id given as a number, a lossless number or digits. */
 export function idDigits(value: LosslessValue | undefined): string | null {
-  if (typeof value === 'number')
-    return Number.isSafeInteger(value) && value >= 0 ? String(value) : null;
+  // A parsed number is one JS writes back as the text received, so its digits are exact.
+  if (typeof value === 'number') {
+    const text = String(value);
+    return Number.isInteger(value) && /^\d+$/.test(text) ? text : null;
+  }
   if (value instanceof LosslessNumber) return /^\d+$/.test(value.text) ? value.text : null;
   if (typeof value === 'string') return /^\d+$/.test(value) ? value : null;
   return null;
@@ -211,5 +214,5 @@ export function idDigits(value: LosslessValue | undefined): string | null {
 export function idNumber(digits: string): LosslessValue {
   if (!/^(0|[1-9]\d*)$/.test(digits)) throw new TypeError('an id is decimal digits');
   const value = Number(digits);
-  return Number.isSafeInteger(value) ? value : new LosslessNumber(digits);
+  return String(value) === digits ? value : new LosslessNumber(digits);
 }
