@@ -13,19 +13,19 @@ import {
 
 function addFault(wallets: readonly WalletSimulator[], body: Buffer): ControlAnswer {
   const input = jsonObjectBody(body, false);
-  const wallet = wallets.find((w) => input[w.faultOwnerField] !== undefined);
+  const wallet = wallets.find((w) => input[w.faults.ownerField] !== undefined);
   if (!wallet) {
-    const fields = wallets.map((w) => w.faultOwnerField).join(' or ');
+    const fields = wallets.map((w) => w.faults.ownerField).join(' or ');
     throw new ControlError(400, `a fault must name its account: ${fields}`);
   }
-  return { status: 201, body: wallet.addFault(input) };
+  return { status: 201, body: wallet.faults.add(input) };
 }
 
 function clearFaults(wallets: readonly WalletSimulator[], query: URLSearchParams): ControlAnswer {
-  const named = wallets.filter((w) => query.has(w.faultOwnerField));
+  const named = wallets.filter((w) => query.has(w.faults.ownerField));
   let cleared = 0;
-  if (named.length === 0) for (const w of wallets) cleared += w.clearFaults();
-  else for (const w of named) cleared += w.clearFaults(query.get(w.faultOwnerField) ?? '');
+  if (named.length === 0) for (const w of wallets) cleared += w.faults.clear();
+  else for (const w of named) cleared += w.faults.clear(query.get(w.faults.ownerField) ?? '');
   return { status: 200, body: { cleared } };
 }
 
@@ -43,7 +43,7 @@ async function route(
     case 'POST /sandbox/faults':
       return addFault(wallets, body);
     case 'GET /sandbox/faults':
-      return { status: 200, body: wallets.flatMap((w) => w.listFaults()) };
+      return { status: 200, body: wallets.flatMap((w) => w.faults.list()) };
     case 'DELETE /sandbox/faults':
       return clearFaults(wallets, query);
   }

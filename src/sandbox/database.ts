@@ -14,3 +14,18 @@ export function openSandboxDatabase(dbPath: string): Database.Database {
   db.pragma('foreign_keys = ON');
   return db;
 }
+
+/** A wallet simulator's tables in the sandbox database: created on open, changed atomically. */
+export abstract class WalletTables {
+  protected readonly db: Database.Database;
+
+  constructor(db: Database.Database, schema: string) {
+    this.db = db;
+    this.db.exec(schema);
+  }
+
+  /** Runs `work` in one SQLite transaction. */
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+}

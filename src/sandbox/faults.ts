@@ -53,14 +53,32 @@ export function parseFaultFields<Kind extends string, Operation extends string>(
   return { fault, count, delayMs, operation: operation ?? null, process };
 }
 
+/** What a wallet says about its faults: the account field, how to read and check one. */
+export interface FaultRules<F> {
+  /** The body and query field naming an account (`MerchantID`, `channelId`). */
+  ownerField: string;
+  ownerOf(fault: F): string;
+  /** Checks a `POST /sandbox/faults` body (throws FaultInputError). */
+  parse(input: Record<string, unknown>): F;
+  /** Checks an account named in `DELETE /sandbox/faults?field=` (throws). */
+  checkOwner(value: string): string;
+}
+
 /** One wallet's pending faults, oldest first. */
 export class FaultBook<F extends { count: number; operation: string | null }> {
   #faults: F[] = [];
 
-  constructor(private readonly ownerOf: (fault: F) => string) {}
+  constructor(private readonly rules: FaultRules<F>) {}
 
-  add(fault: F): void {
+  get ownerField(): string {
+    return this.rules.ownerField;
+  }
+
+  /** Checks and stores a fault; returns what was stored. */
+  add(input: Record<string, unknown>): F {
+    const fault = this.rules.parse(input);
     this.#faults.push(fault);
+    return { ...fault };
   }
 
   list(): F[] {
@@ -70,14 +88,17 @@ export class FaultBook<F extends { count: number; operation: string | null }> {
   /** Clears every fault, or only one account's. Returns how many were removed. */
   clear(owner?: string): number {
     const before = this.#faults.length;
-    this.#faults = owner === undefined ? [] : this.#faults.filter((f) => this.ownerOf(f) !== owner);
+    if (owner !== undefined) {
+      const checked = this.rules.checkOwner(owner);
+      this.#faults = this.#faults.filter((f) => this.rules.ownerOf(f) !== checked);
+    } else this.#faults = [];
     return before - this.#faults.length;
   }
 
   /** Takes one use of the oldest fault matching this call, if any. */
   take(owner: string, operation: string): F | undefined {
     const fault = this.#faults.find(
-      (f) => this.ownerOf(f) === owner && (f.operation === null || f.operation === operation),
+      (f) => this.rules.ownerOf(f) === owner && (f.operation === null || f.operation === operation),
     );
     if (!fault) return undefined;
     fault.count -= 1;

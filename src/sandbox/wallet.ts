@@ -31,6 +31,14 @@ export interface UpstreamRequest {
   body: Buffer;
 }
 
+/** The fault controls a wallet offers the shared `/sandbox/faults` endpoints. */
+export interface WalletFaults {
+  readonly ownerField: string;
+  add(input: Record<string, unknown>): unknown;
+  list(): unknown[];
+  clear(owner?: string): number;
+}
+
 export interface WalletSimulator {
   /** Serves a request on one of the wallet's upstream paths; false when the path is not its. */
   serve(request: UpstreamRequest): Promise<boolean>;
@@ -41,13 +49,8 @@ export interface WalletSimulator {
     query: URLSearchParams,
     body: Buffer,
   ): Promise<ControlAnswer | undefined>;
-  /** The body and query field that names one of its accounts in `/sandbox/faults`. */
-  readonly faultOwnerField: string;
-  /** Checks and stores a fault (throws FaultInputError); returns what was stored. */
-  addFault(input: Record<string, unknown>): unknown;
-  listFaults(): unknown[];
-  /** Clears every fault, or one account's (the owner field's value, checked). */
-  clearFaults(owner?: string): number;
+  /** Its pending faults, set through `/sandbox/faults`. */
+  readonly faults: WalletFaults;
   /** Called once on close, before the database is closed. */
   close?(): void;
 }

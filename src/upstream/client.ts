@@ -196,3 +196,20 @@ export class UpstreamClient {
     await this.#agent.destroy();
   }
 }
+
+/**
+ * What an HTTP status other than 200 says about a call: a 5xx (a proxy's or the
+ * upstream's) may come after the operation was applied, so the outcome is
+ * unknown; any other status is not an answer of the upstream's protocol.
+ * undefined for 200.
+ */
+export function statusVerdict(
+  status: number,
+  latencyMs: number,
+):
+  | { kind: 'unknown' | 'untrusted'; reason: string; latencyMs: number; httpStatus: number }
+  | undefined {
+  if (status === 200) return undefined;
+  const kind = status >= 500 ? 'unknown' : 'untrusted';
+  return { kind, reason: `HTTP ${status}`, latencyMs, httpStatus: status };
+}

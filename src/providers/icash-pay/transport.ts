@@ -1,5 +1,5 @@
 import { parseJsonObject } from '../../core/json.js';
-import { UpstreamClient } from '../../upstream/client.js';
+import { statusVerdict, UpstreamClient } from '../../upstream/client.js';
 import {
   type AesMaterial,
   HEADER_SIGNATURE,
@@ -131,11 +131,8 @@ export function interpretAnswer(
   keys: IcashKeySet,
   latencyMs: number,
 ): IcashOutcome {
-  if (status >= 500)
-    return { kind: 'unknown', reason: `HTTP ${status}`, latencyMs, httpStatus: status };
-  if (status !== 200) {
-    return { kind: 'untrusted', reason: `HTTP ${status}`, latencyMs, httpStatus: status };
-  }
+  const notOk = statusVerdict(status, latencyMs);
+  if (notOk) return notOk;
   const text = raw.toString('utf8');
   const body = parseJsonObject(text);
   if (signature === undefined || signature === '') {

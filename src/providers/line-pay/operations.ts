@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UpstreamClient, UpstreamOutcome } from '../../upstream/client.js';
+import { statusVerdict, type UpstreamClient, type UpstreamOutcome } from '../../upstream/client.js';
 import { type LosslessObject, parseLosslessObject } from './lossless-json.js';
 import { authHeaders, type LineChannel, LineHeader } from './signing.js';
 import {
@@ -57,10 +57,8 @@ export interface CallOptions {
 
 /** Checks an HTTP answer from LINE: status, then JSON, then returnCode. */
 export function interpretLineAnswer(status: number, raw: Buffer, latencyMs: number): LineOutcome {
-  if (status >= 500)
-    return { kind: 'unknown', reason: `HTTP ${status}`, latencyMs, httpStatus: status };
-  if (status !== 200)
-    return { kind: 'untrusted', reason: `HTTP ${status}`, latencyMs, httpStatus: status };
+  const notOk = statusVerdict(status, latencyMs);
+  if (notOk) return notOk;
   const text = raw.toString('utf8');
   const body = parseLosslessObject(text);
   if (!body) return { kind: 'untrusted', reason: 'answer is not a JSON object', latencyMs };

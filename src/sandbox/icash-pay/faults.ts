@@ -22,4 +22,10 @@ export function parseFault(input: Record<string, unknown>): Fault {
   return { MerchantID, ...parseFaultFields(input, FAULT_KINDS, OPERATION_NAMES) };
 }
 
-export const newFaultBook = (): FaultBook<Fault> => new FaultBook<Fault>((f) => f.MerchantID);
+export const newFaultBook = (checkOwner: (value: string) => string): FaultBook<Fault> =>
+  new FaultBook<Fault>({
+    ownerField: FAULT_OWNER_FIELD,
+    ownerOf: (f) => f.MerchantID,
+    parse: parseFault,
+    checkOwner,
+  });

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { type UpstreamRequest, type WalletSimulator, sendJson } from '../wallet.js';
 import { CallLog } from './call-log.js';
 import { faultOwner, handleControl } from './controls.js';
-import { type Fault, FAULT_OWNER_FIELD, newFaultBook, parseFault } from './faults.js';
+import { newFaultBook } from './faults.js';
 import { handleIcashCall, icashOperation } from './handler.js';
 import { Keyring } from './keyring.js';
 import { Rtn, rtnMessage } from './messages.js';
@@ -23,8 +23,7 @@ export const ICASH_BASE_PATH = '/api/V2/Payment';
 export class IcashSimulator implements WalletSimulator {
   readonly state: SandboxState;
   readonly log = new CallLog();
-  readonly faultOwnerField = FAULT_OWNER_FIELD;
-  readonly #faults = newFaultBook();
+  readonly faults = newFaultBook(faultOwner);
   readonly #keyring: Keyring;
 
   constructor(
@@ -45,7 +44,7 @@ export class IcashSimulator implements WalletSimulator {
     const deps = {
       state: this.state,
       keyring: this.#keyring,
-      faults: this.#faults,
+      faults: this.faults,
       log: this.log,
       sleep: this.sleep,
     };
@@ -60,19 +59,5 @@ export class IcashSimulator implements WalletSimulator {
   control(method: string, path: string, query: URLSearchParams, body: Buffer) {
     const deps = { state: this.state, keyring: this.#keyring, log: this.log };
     return handleControl(deps, method, path, query, body);
-  }
-
-  addFault(input: Record<string, unknown>): Fault {
-    const fault = parseFault(input);
-    this.#faults.add(fault);
-    return fault;
-  }
-
-  listFaults(): Fault[] {
-    return this.#faults.list();
-  }
-
-  clearFaults(owner?: string): number {
-    return this.#faults.clear(owner === undefined ? undefined : faultOwner(owner));
   }
 }

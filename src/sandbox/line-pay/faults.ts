@@ -47,4 +47,9 @@ export function parseLineFault(input: Record<string, unknown>): LineFault {
 }
 
 export const newLineFaultBook = (): FaultBook<LineFault> =>
-  new FaultBook<LineFault>((f) => f.channelId);
+  new FaultBook<LineFault>({
+    ownerField: LINE_FAULT_OWNER_FIELD,
+    ownerOf: (f) => f.channelId,
+    parse: parseLineFault,
+    checkOwner: checkChannelId,
+  });

@@ -1,13 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type UpstreamRequest, type WalletSimulator } from '../wallet.js';
 import { handleLineControl } from './controls.js';
-import {
-  checkChannelId,
-  LINE_FAULT_OWNER_FIELD,
-  type LineFault,
-  newLineFaultBook,
-  parseLineFault,
-} from './faults.js';
+import { newLineFaultBook } from './faults.js';
 import { handleLineCall, type LineCall } from './handler.js';
 import { LinePayState } from './state.js';
 
@@ -23,8 +17,7 @@ const MAX_CALLS = 10_000;
  */
 export class LinePaySimulator implements WalletSimulator {
   readonly state: LinePayState;
-  readonly faultOwnerField = LINE_FAULT_OWNER_FIELD;
-  readonly #faults = newLineFaultBook();
+  readonly faults = newLineFaultBook();
   #calls: LineCall[] = [];
 
   constructor(
@@ -37,7 +30,7 @@ export class LinePaySimulator implements WalletSimulator {
   serve({ req, res, method, body }: UpstreamRequest): Promise<boolean> {
     const deps = {
       state: this.state,
-      faults: this.#faults,
+      faults: this.faults,
       record: (call: LineCall) => this.#record(call),
       sleep: this.sleep,
     };
@@ -59,19 +52,5 @@ export class LinePaySimulator implements WalletSimulator {
   #record(call: LineCall): void {
     this.#calls.push(call);
     if (this.#calls.length > MAX_CALLS) this.#calls.splice(0, this.#calls.length - MAX_CALLS);
-  }
-
-  addFault(input: Record<string, unknown>): LineFault {
-    const fault = parseLineFault(input);
-    this.#faults.add(fault);
-    return fault;
-  }
-
-  listFaults(): LineFault[] {
-    return this.#faults.list();
-  }
-
-  clearFaults(owner?: string): number {
-    return this.#faults.clear(owner === undefined ? undefined : checkChannelId(owner));
   }
 }

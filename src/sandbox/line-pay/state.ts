@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { WalletTables } from '../database.js';
 
 /**
  * The LINE Pay simulator's tables in the sandbox database: channels, issued
@@ -108,20 +109,13 @@ CREATE TABLE IF NOT EXISTS line_next_transaction_ids (
 );
 `;
 
-export class LinePayState {
-  readonly #db: Database.Database;
-
+export class LinePayState extends WalletTables {
   constructor(db: Database.Database) {
-    this.#db = db;
-    this.#db.exec(SCHEMA);
-  }
-
-  atomically<T>(work: () => T): T {
-    return this.#db.transaction(work)();
+    super(db, SCHEMA);
   }
 
   channel(channelId: string): ChannelRow | undefined {
-    return this.#db
+    return this.db
       .prepare<[string], ChannelRow>(
         `SELECT channel_id, channel_secret, currency, api_versions, capture_separation
          FROM line_channels WHERE channel_id = ?`,
@@ -130,7 +124,7 @@ export class LinePayState {
   }
 
   insertChannel(row: ChannelRow, now: number): void {
-    this.#db
+    this.db
       .prepare(
         `INSERT INTO line_channels (channel_id, channel_secret, currency, api_versions,
            capture_separation, created_at)
@@ -140,13 +134,13 @@ export class LinePayState {
   }
 
   oneTimeKey(key: string): OneTimeKeyRow | undefined {
-    return this.#db
+    return this.db
       .prepare<[string], OneTimeKeyRow>('SELECT * FROM line_one_time_keys WHERE one_time_key = ?')
       .get(key);
   }
 
   insertOneTimeKey(row: OneTimeKeyRow): void {
-    this.#db
+    this.db
       .prepare(
         `INSERT INTO line_one_time_keys (one_time_key, channel_id, method, balance, expires_at, used_at)
          VALUES (@one_time_key, @channel_id, @method, @balance, @expires_at, @used_at)`,
@@ -155,20 +149,20 @@ export class LinePayState {
   }
 
   useOneTimeKey(key: string, now: number): void {
-    this.#db
+    this.db
       .prepare('UPDATE line_one_time_keys SET used_at = ? WHERE one_time_key = ?')
       .run(now, key);
   }
 
   /** Adds `delta` (may be negative) to the balance behind a oneTimeKey. */
   adjustBalance(key: string, delta: number): void {
-    this.#db
+    this.db
       .prepare('UPDATE line_one_time_keys SET balance = balance + ? WHERE one_time_key = ?')
       .run(delta, key);
   }
 
   order(channelId: string, orderId: string): OrderRow | undefined {
-    return this.#db
+    return this.db
       .prepare<[string, string], OrderRow>(
         'SELECT * FROM line_orders WHERE channel_id = ? AND order_id = ?',
       )
@@ -176,7 +170,7 @@ export class LinePayState {
   }
 
   orderByTransactionId(channelId: string, transactionId: string): OrderRow | undefined {
-    return this.#db
+    return this.db
       .prepare<[string, string], OrderRow>(
         'SELECT * FROM line_orders WHERE channel_id = ? AND transaction_id = ?',
       )
@@ -184,7 +178,7 @@ export class LinePayState {
   }
 
   insertOrder(row: OrderRow): void {
-    this.#db
+    this.db
       .prepare(
         `INSERT INTO line_orders (channel_id, order_id, transaction_id, one_time_key, product_name,
            amount, currency, method, status, refunded, transaction_date, ready_at, ready_status,
@@ -201,7 +195,7 @@ export class LinePayState {
     change: Partial<Pick<OrderRow, 'status' | 'refunded' | 'amount' | 'ready_at' | 'ready_status'>>,
   ): OrderRow {
     const next = { ...row, ...change };
-    this.#db
+    this.db
       .prepare(
         `UPDATE line_orders SET status = @status, refunded = @refunded, amount = @amount,
            ready_at = @ready_at, ready_status = @ready_status
@@ -220,7 +214,7 @@ export class LinePayState {
   }
 
   refunds(channelId: string, orderId: string): RefundRow[] {
-    return this.#db
+    return this.db
       .prepare<[string, string], RefundRow>(
         `SELECT * FROM line_refunds WHERE channel_id = ? AND order_id = ?
          ORDER BY refund_transaction_date, rowid`,
@@ -229,7 +223,7 @@ export class LinePayState {
   }
 
   insertRefund(row: RefundRow): void {
-    this.#db
+    this.db
       .prepare(
         `INSERT INTO line_refunds (refund_transaction_id, channel_id, order_id, amount,
            transaction_type, refund_transaction_date)
@@ -241,7 +235,7 @@ export class LinePayState {
 
   /** Whether a payment or refund already has this id. */
   transactionIdTaken(id: string): boolean {
-    const hit = this.#db
+    const hit = this.db
       .prepare<[string, string, string], { n: number }>(
         `SELECT 1 AS n FROM line_orders WHERE transaction_id = ?
          UNION ALL SELECT 1 FROM line_refunds WHERE refund_transaction_id = ?
@@ -252,18 +246,18 @@ export class LinePayState {
   }
 
   queueTransactionId(id: string): void {
-    this.#db.prepare('INSERT INTO line_next_transaction_ids (transaction_id) VALUES (?)').run(id);
+    this.db.prepare('INSERT INTO line_next_transaction_ids (transaction_id) VALUES (?)').run(id);
   }
 
   /** Takes the oldest chosen id, if any. */
   takeQueuedTransactionId(): string | undefined {
-    const row = this.#db
+    const row = this.db
       .prepare<[], { seq: number; transaction_id: string }>(
         'SELECT seq, transaction_id FROM line_next_transaction_ids ORDER BY seq LIMIT 1',
       )
       .get();
     if (!row) return undefined;
-    this.#db.prepare('DELETE FROM line_next_transaction_ids WHERE seq = ?').run(row.seq);
+    this.db.prepare('DELETE FROM line_next_transaction_ids WHERE seq = ?').run(row.seq);
     return row.transaction_id;
   }
 }
