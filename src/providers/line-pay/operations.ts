@@ -203,7 +203,14 @@ export function paymentDetails(
 ): Promise<LineOutcome> {
   const path = LinePath.details(to.channel.apiVersion);
   const timeout = options.timeoutMs ?? LINE_TIMEOUTS.otherMs;
-  return send(client, to, 'GET', path, detailsQuery(query), undefined, timeout, options.nonce);
+  let queryString: string;
+  try {
+    queryString = detailsQuery(query);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'invalid query';
+    return Promise.resolve({ kind: 'not_sent', reason, latencyMs: 0 });
+  }
+  return send(client, to, 'GET', path, queryString, undefined, timeout, options.nonce);
 }
 
 /** Refund part (refundAmount) or all that remains (no refundAmount: sent with no body). */

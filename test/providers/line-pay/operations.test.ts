@@ -179,7 +179,7 @@ describe('what is not an answer', () => {
     });
   });
 
-  it('a closed port is not_sent; a base URL with a path is not_sent', async () => {
+  it('a closed port is not_sent; a base URL with a path or a bad transactionId is not_sent', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
@@ -193,6 +193,9 @@ describe('what is not an answer', () => {
     expect(
       await checkPayment(client, { ...target('v2'), baseUrl: `${sandbox.url}/v2` }, 'x'),
     ).toMatchObject({
+      kind: 'not_sent',
+    });
+    expect(await paymentDetails(client, target('v2'), { transactionId: '12a' })).toMatchObject({
       kind: 'not_sent',
     });
   });
