@@ -1,17 +1,17 @@
-import { OPERATION_NAMES, type OperationName } from './operation.js';
+/**
+ * Injected failures for an account's next upstream calls, kept in memory (not in
+ * the database). Each wallet simulator names its fault kinds, its operations and
+ * the field that names the account (a merchant, a channel); the counting, the
+ * common fields and their checks are shared.
+ */
 
-/** Injected failures for a merchant's next icash calls (kept in memory, not in the database). */
-
-export const FAULT_KINDS = ['delay', 'http500', 'drop', 'bad_signature', 'non_json'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-export interface Fault {
-  MerchantID: string;
-  fault: FaultKind;
+export interface FaultFields<Kind extends string, Operation extends string> {
+  fault: Kind;
   /** Calls still to be affected. */
   count: number;
   delayMs: number;
-  operation: OperationName | null;
+  /** null: any operation of the account. */
+  operation: Operation | null;
   /** true: the call is applied and only its answer is affected; false: nothing changes. */
   process: boolean;
 }
@@ -23,22 +23,18 @@ export class FaultInputError extends Error {
   override readonly name = 'FaultInputError';
 }
 
-/** Checks a `POST /sandbox/faults` body. */
-export function parseFault(input: Record<string, unknown>): Fault {
-  const {
-    MerchantID,
-    fault,
-    count = 1,
-    delayMs = DEFAULT_DELAY_MS,
-    operation,
-    process = true,
-  } = input;
-  if (typeof MerchantID !== 'string' || !/^\d{8}$/.test(MerchantID)) {
-    throw new FaultInputError('MerchantID must be an 8-digit string');
-  }
-  if (typeof fault !== 'string' || !(FAULT_KINDS as readonly string[]).includes(fault)) {
-    throw new FaultInputError(`fault must be one of ${FAULT_KINDS.join(', ')}`);
-  }
+function oneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value);
+}
+
+/** Checks the common fields of a `POST /sandbox/faults` body, in this order. */
+export function parseFaultFields<Kind extends string, Operation extends string>(
+  input: Record<string, unknown>,
+  kinds: readonly Kind[],
+  operations: readonly Operation[],
+): FaultFields<Kind, Operation> {
+  const { fault, count = 1, delayMs = DEFAULT_DELAY_MS, operation, process = true } = input;
+  if (!oneOf(fault, kinds)) throw new FaultInputError(`fault must be one of ${kinds.join(', ')}`);
   if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || count > 10_000) {
     throw new FaultInputError('count must be an integer from 1 to 10000');
   }
@@ -50,47 +46,59 @@ export function parseFault(input: Record<string, unknown>): Fault {
   ) {
     throw new FaultInputError(`delayMs must be an integer from 0 to ${MAX_DELAY_MS}`);
   }
-  if (
-    operation !== undefined &&
-    operation !== null &&
-    (typeof operation !== 'string' || !(OPERATION_NAMES as readonly string[]).includes(operation))
-  ) {
-    throw new FaultInputError(`operation must be one of ${OPERATION_NAMES.join(', ')}`);
+  if (operation !== undefined && operation !== null && !oneOf(operation, operations)) {
+    throw new FaultInputError(`operation must be one of ${operations.join(', ')}`);
   }
   if (typeof process !== 'boolean') throw new FaultInputError('process must be a boolean');
-  return {
-    MerchantID,
-    fault: fault as FaultKind,
-    count,
-    delayMs,
-    operation: (operation ?? null) as OperationName | null,
-    process,
-  };
+  return { fault, count, delayMs, operation: operation ?? null, process };
 }
 
-export class FaultBook {
-  #faults: Fault[] = [];
+/** What a wallet says about its faults: the account field, how to read and check one. */
+export interface FaultRules<F> {
+  /** The body and query field naming an account (`MerchantID`, `channelId`). */
+  ownerField: string;
+  ownerOf(fault: F): string;
+  /** Checks a `POST /sandbox/faults` body (throws FaultInputError). */
+  parse(input: Record<string, unknown>): F;
+  /** Checks an account named in `DELETE /sandbox/faults?field=` (throws). */
+  checkOwner(value: string): string;
+}
 
-  add(fault: Fault): void {
-    this.#faults.push(fault);
+/** One wallet's pending faults, oldest first. */
+export class FaultBook<F extends { count: number; operation: string | null }> {
+  #faults: F[] = [];
+
+  constructor(private readonly rules: FaultRules<F>) {}
+
+  get ownerField(): string {
+    return this.rules.ownerField;
   }
 
-  list(): Fault[] {
+  /** Checks and stores a fault; returns what was stored. */
+  add(input: Record<string, unknown>): F {
+    const fault = this.rules.parse(input);
+    this.#faults.push(fault);
+    return { ...fault };
+  }
+
+  list(): F[] {
     return this.#faults.map((fault) => ({ ...fault }));
   }
 
-  /** Clears every fault, or only one merchant's. Returns how many were removed. */
-  clear(merchantId?: string): number {
+  /** Clears every fault, or only one account's. Returns how many were removed. */
+  clear(owner?: string): number {
     const before = this.#faults.length;
-    this.#faults =
-      merchantId === undefined ? [] : this.#faults.filter((f) => f.MerchantID !== merchantId);
+    if (owner !== undefined) {
+      const checked = this.rules.checkOwner(owner);
+      this.#faults = this.#faults.filter((f) => this.rules.ownerOf(f) !== checked);
+    } else this.#faults = [];
     return before - this.#faults.length;
   }
 
   /** Takes one use of the oldest fault matching this call, if any. */
-  take(merchantId: string, operation: OperationName): Fault | undefined {
+  take(owner: string, operation: string): F | undefined {
     const fault = this.#faults.find(
-      (f) => f.MerchantID === merchantId && (f.operation === null || f.operation === operation),
+      (f) => this.rules.ownerOf(f) === owner && (f.operation === null || f.operation === operation),
     );
     if (!fault) return undefined;
     fault.count -= 1;

@@ -1,16 +1,20 @@
-import type { SandboxCall } from './call-log.js';
+import { ICASH_BASE_PATH, type SandboxCall } from './icash-pay/index.js';
 import { SandboxServer } from './server.js';
+import { buildWallets } from './wallets.js';
 
 /**
- * The icash Pay simulator: a stateful HTTP server speaking icash's envelope on
- * `/api/V2/Payment/...` (and `/api/Payment/...`), with test controls under
- * `/sandbox/...`. See docs/sandbox.md.
+ * The sandbox: one HTTP server running every wallet's stateful simulator
+ * (`src/sandbox/<wallet>/`), with test controls under `/sandbox/...`.
+ * See docs/sandbox.md.
  */
 
-export type { SandboxCall } from './call-log.js';
-export type { Fault, FaultKind } from './faults.js';
-export type { MerchantCredentials } from './keyring.js';
-export type { OperationName } from './operation.js';
+export type {
+  Fault,
+  FaultKind,
+  MerchantCredentials,
+  OperationName,
+  SandboxCall,
+} from './icash-pay/index.js';
 
 /** What `omnigate sandbox` / `npm run sandbox` use when not told otherwise. */
 export const DEFAULT_SANDBOX_PORT = 4000;
@@ -37,12 +41,13 @@ export interface SandboxHandle {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxHandle> {
   const host = options.host ?? '127.0.0.1';
-  const server = new SandboxServer(options.dbPath ?? ':memory:');
+  const server = new SandboxServer(options.dbPath ?? ':memory:', buildWallets);
+  const { icash } = server.built;
   let address;
   try {
     address = await server.listen(options.port ?? 0, host);
   } catch (error) {
-    server.state.close();
+    server.closeDatabase();
     throw error;
   }
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -50,8 +55,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let closing: Promise<void> | undefined;
   return {
     url,
-    icashBaseUrl: `${url}/api/V2/Payment`,
-    calls: () => server.log.list(),
+    icashBaseUrl: url + ICASH_BASE_PATH,
+    calls: () => icash.log.list(),
     close: () => (closing ??= server.close()),
   };
 }

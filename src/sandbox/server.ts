@@ -1,14 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CallLog } from './call-log.js';
+import type Database from 'better-sqlite3';
 import { handleControl } from './controls.js';
-import { FaultBook } from './faults.js';
-import { handleIcashCall, icashOperation } from './icash-handler.js';
-import { Keyring } from './keyring.js';
-import { Rtn, rtnMessage } from './messages.js';
-import { SandboxState } from './state.js';
+import { openSandboxDatabase } from './database.js';
+import { sendJson, type WalletSimulator } from './wallet.js';
 
-/** The HTTP side: raw bodies, routing to the icash paths or the controls, shutdown. */
+/** The HTTP side: raw bodies, routing to a wallet's paths or the controls, shutdown. */
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -32,36 +29,35 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  value: unknown,
-  extra: Record<string, string> = {},
-): void {
-  if (res.headersSent || res.destroyed) return;
-  const body = Buffer.from(JSON.stringify(value), 'utf8');
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': body.length,
-    ...extra,
-  });
-  res.end(body);
+/** Builds the wallet simulators over the shared database. */
+export type WalletFactory<W extends WalletSet> = (
+  db: Database.Database,
+  sleep: (ms: number) => Promise<void>,
+) => W;
+
+export interface WalletSet {
+  all: readonly WalletSimulator[];
 }
 
-export class SandboxServer {
-  readonly state: SandboxState;
-  readonly log = new CallLog();
-  readonly #faults = new FaultBook();
-  readonly #keyring: Keyring;
+export class SandboxServer<W extends WalletSet> {
+  readonly db: Database.Database;
+  readonly built: W;
+  readonly wallets: readonly WalletSimulator[];
   readonly #server: Server;
   readonly #waits = new Set<() => void>();
 
-  constructor(dbPath: string) {
-    this.state = new SandboxState(dbPath);
-    this.#keyring = new Keyring(this.state);
+  constructor(dbPath: string, build: WalletFactory<W>) {
+    this.db = openSandboxDatabase(dbPath);
+    try {
+      this.built = build(this.db, (ms) => this.#sleep(ms));
+      this.wallets = this.built.all;
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch(() => {
-        sendJson(res, 200, { RtnCode: Rtn.Unexpected, RtnMsg: rtnMessage(Rtn.Unexpected) });
+        sendJson(res, 500, { message: 'internal sandbox error' });
       });
     });
   }
@@ -77,15 +73,22 @@ export class SandboxServer {
     return this.#server.address() as AddressInfo;
   }
 
+  /** Closes the database only (when listening failed). */
+  closeDatabase(): void {
+    for (const wallet of this.wallets) wallet.close?.();
+    this.db.close();
+  }
+
   async close(): Promise<void> {
     for (const wake of this.#waits) wake();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
     });
-    this.state.close();
+    this.closeDatabase();
   }
 
+  /** Waits, but returns early when the sandbox closes. */
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = (): void => {
@@ -111,30 +114,17 @@ export class SandboxServer {
       return;
     }
 
-    const operation = icashOperation(url.pathname);
-    if (operation) {
-      if (method !== 'POST') {
-        sendJson(res, 405, { message: 'icash operations take POST' }, { allow: 'POST' });
-        return;
-      }
-      const deps = {
-        state: this.state,
-        keyring: this.#keyring,
-        faults: this.#faults,
-        log: this.log,
-        sleep: (ms: number) => this.#sleep(ms),
-      };
-      await handleIcashCall(deps, req, res, operation, url.pathname, body);
-      return;
+    for (const wallet of this.wallets) {
+      if (await wallet.serve({ req, res, method, url, body })) return;
     }
     if (url.pathname.startsWith('/sandbox/')) {
-      const deps = {
-        state: this.state,
-        keyring: this.#keyring,
-        faults: this.#faults,
-        log: this.log,
-      };
-      const answer = await handleControl(deps, method, url.pathname, url.searchParams, body);
+      const answer = await handleControl(
+        this.wallets,
+        method,
+        url.pathname,
+        url.searchParams,
+        body,
+      );
       sendJson(res, answer.status, answer.body);
       return;
     }

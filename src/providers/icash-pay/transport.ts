@@ -1,6 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { parseJsonObject } from '../../core/json.js';
-import { Agent, type Dispatcher } from 'undici';
+import { statusVerdict, UpstreamClient } from '../../upstream/client.js';
 import {
   type AesMaterial,
   HEADER_SIGNATURE,
@@ -48,156 +47,59 @@ export interface TransportOptions {
   connections?: number;
 }
 
-/** An icash answer is a few hundred bytes; anything past this is not one. */
-const MAX_ANSWER_BYTES = 1024 * 1024;
-
-/** Errors raised before a single byte of the request can have been sent. */
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_INVALID_ARG',
-  'ERR_INVALID_URL',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-function errorCode(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
-    const code = (current as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') return code;
-    current = current.cause;
-  }
-  return error instanceof Error ? error.name : 'unknown error';
-}
-
 /**
- * The one HTTP client for icash: pooled keep-alive connections, a hard time-out,
- * the envelope on the way out and its checks on the way back.
+ * The one HTTP client for icash: the shared pooled upstream client with a hard
+ * time-out, the envelope on the way out and its checks on the way back.
  */
 export class IcashTransport {
-  readonly #agent: Dispatcher;
-  readonly #timeoutMs: number;
+  readonly #client: UpstreamClient;
   readonly #targets = new Map<string, { origin: string; path: string }>();
 
   constructor(options: TransportOptions) {
-    this.#timeoutMs = options.timeoutMs;
-    this.#agent = new Agent({
-      connections: options.connections ?? 64,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: Math.min(options.timeoutMs, 10_000) },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+    this.#client = new UpstreamClient({
+      timeoutMs: options.timeoutMs,
+      connections: options.connections,
     });
   }
 
-  /**
-   * One signed call. Runs on undici's dispatch API: the answer is collected as
-   * bytes (it is verified over exactly those bytes) without the stream and
-   * AbortSignal machinery of `request()`, which cost more than the exchange.
-   */
-  call(baseUrl: string, path: string, keys: IcashKeySet, payload: object): Promise<IcashOutcome> {
+  /** One signed call; the answer is verified over exactly the bytes received. */
+  async call(
+    baseUrl: string,
+    path: string,
+    keys: IcashKeySet,
+    payload: object,
+  ): Promise<IcashOutcome> {
     const encData = keys.aes.encrypt(JSON.stringify(payload));
     const signature = signBase64(encData, keys.clientPrivateKey);
-    const started = performance.now();
-    const elapsed = (): number => Math.round((performance.now() - started) * 1000) / 1000;
-    const timeoutMs = this.#timeoutMs;
-
-    return new Promise<IcashOutcome>((resolve) => {
-      let status = 0;
-      let responseSignature: string | undefined;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let controller: Dispatcher.DispatchController | undefined;
-      let timedOut = false;
-      let tooLarge = false;
-      let settled = false;
-      const settle = (outcome: IcashOutcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(outcome);
-      };
-      // One deadline for the whole exchange. Before the request is on a socket it
-      // cannot be aborted; it is then stopped as it starts, before a byte is written.
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller?.abort(new Error('deadline'));
-      }, timeoutMs);
-      const handler: Dispatcher.DispatchHandler = {
-        onRequestStart(c) {
-          controller = c;
-          if (timedOut) c.abort(new Error('deadline'));
-        },
-        onResponseStart(_c, statusCode, headers) {
-          status = statusCode;
-          const header = headers[HEADER_SIGNATURE];
-          responseSignature = Array.isArray(header) ? header[0] : header;
-        },
-        onResponseData(c, chunk) {
-          size += chunk.length;
-          if (size > MAX_ANSWER_BYTES) {
-            tooLarge = true;
-            c.abort(new Error('answer too large'));
-            return;
-          }
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          settle(
-            interpretAnswer(
-              status,
-              Buffer.concat(chunks, size),
-              responseSignature,
-              keys,
-              elapsed(),
-            ),
-          );
-        },
-        onResponseError(_c, error) {
-          if (tooLarge) {
-            settle({ kind: 'untrusted', reason: 'answer too large', latencyMs: elapsed() });
-            return;
-          }
-          const code = timedOut ? 'TimeoutError' : errorCode(error);
-          settle(
-            NOT_SENT_CODES.has(code)
-              ? { kind: 'not_sent', reason: code, latencyMs: elapsed() }
-              : { kind: 'unknown', reason: code, latencyMs: elapsed() },
-          );
-        },
-      };
-      try {
-        const target = this.#target(baseUrl + path);
-        this.#agent.dispatch(
-          {
-            origin: target.origin,
-            path: target.path,
-            method: 'POST',
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              [WIRE_HEADER_ENC_KEY_ID]: keys.encKeyId,
-              [WIRE_HEADER_SIGNATURE]: signature,
-            },
-            body: `EncData=${encodeURIComponent(encData)}`,
-          },
-          handler,
-        );
-      } catch (error) {
-        // An invalid URL, refused before anything was queued (undici reports a
-        // closed agent through onResponseError: unknown, the safe side).
-        settle({ kind: 'not_sent', reason: errorCode(error), latencyMs: elapsed() });
-      }
+    let target: { origin: string; path: string };
+    try {
+      target = this.#target(baseUrl + path);
+    } catch (error) {
+      // An invalid URL, refused before anything was sent.
+      const code = (error as NodeJS.ErrnoException).code;
+      return { kind: 'not_sent', reason: code ?? 'ERR_INVALID_URL', latencyMs: 0 };
+    }
+    const outcome = await this.#client.send({
+      origin: target.origin,
+      path: target.path,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        [WIRE_HEADER_ENC_KEY_ID]: keys.encKeyId,
+        [WIRE_HEADER_SIGNATURE]: signature,
+      },
+      body: `EncData=${encodeURIComponent(encData)}`,
     });
+    if (outcome.kind !== 'answered') return outcome;
+    const header = outcome.headers[HEADER_SIGNATURE];
+    const responseSignature = Array.isArray(header) ? header[0] : header;
+    return interpretAnswer(
+      outcome.status,
+      outcome.body,
+      responseSignature,
+      keys,
+      outcome.latencyMs,
+    );
   }
 
   /** An operation's URL as origin and path, parsed once per URL. */
@@ -217,7 +119,7 @@ export class IcashTransport {
    * rather than holding the process open until icash answers.
    */
   async close(): Promise<void> {
-    await this.#agent.destroy();
+    await this.#client.close();
   }
 }
 
@@ -229,11 +131,8 @@ export function interpretAnswer(
   keys: IcashKeySet,
   latencyMs: number,
 ): IcashOutcome {
-  if (status >= 500)
-    return { kind: 'unknown', reason: `HTTP ${status}`, latencyMs, httpStatus: status };
-  if (status !== 200) {
-    return { kind: 'untrusted', reason: `HTTP ${status}`, latencyMs, httpStatus: status };
-  }
+  const notOk = statusVerdict(status, latencyMs);
+  if (notOk) return notOk;
   const text = raw.toString('utf8');
   const body = parseJsonObject(text);
   if (signature === undefined || signature === '') {

@@ -1,4 +1,4 @@
-import { parseTaiwanTime } from '../core/taiwan-time.js';
+import { parseTaiwanTime } from '../../core/taiwan-time.js';
 import { Rtn, type RtnCode } from './messages.js';
 
 /**

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { WalletTables } from '../database.js';
 
 /**
- * The sandbox's own SQLite database: merchants, key sets, wallets and their
+ * The icash simulator's tables in the sandbox database: merchants, key sets, wallets and their
  * barcodes, trades and refunds. Amounts are integers in NT$ × 100 (icash's unit);
  * times are epoch milliseconds.
  */
@@ -112,29 +111,13 @@ CREATE TABLE IF NOT EXISTS trades (
 );
 `;
 
-export class SandboxState {
-  readonly #db: Database.Database;
-
-  constructor(dbPath: string) {
-    const inMemory = dbPath === ':memory:' || dbPath === '';
-    if (!inMemory) mkdirSync(dirname(dbPath), { recursive: true });
-    this.#db = new Database(dbPath);
-    if (!inMemory) this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.exec(SCHEMA);
-  }
-
-  /** Runs `work` in one SQLite transaction. */
-  atomically<T>(work: () => T): T {
-    return this.#db.transaction(work)();
-  }
-
-  close(): void {
-    this.#db.close();
+export class SandboxState extends WalletTables {
+  constructor(db: Database.Database) {
+    super(db, SCHEMA);
   }
 
   merchant(merchantId: string): MerchantRow | undefined {
-    return this.#db
+    return this.db
       .prepare<[string], MerchantRow>(
         'SELECT merchant_id, platform_id FROM merchants WHERE merchant_id = ?',
       )
@@ -142,13 +125,13 @@ export class SandboxState {
   }
 
   insertMerchant(row: MerchantRow, now: number): void {
-    this.#db
+    this.db
       .prepare('INSERT INTO merchants (merchant_id, platform_id, created_at) VALUES (?, ?, ?)')
       .run(row.merchant_id, row.platform_id, now);
   }
 
   keySet(encKeyId: string): KeySetRow | undefined {
-    return this.#db
+    return this.db
       .prepare<[string], KeySetRow>(
         `SELECT enc_key_id, platform_id, merchant_id, aes_key, aes_iv, client_public_pem,
                 server_private_pem FROM key_sets WHERE enc_key_id = ?`,
@@ -157,7 +140,7 @@ export class SandboxState {
   }
 
   insertKeySet(row: KeySetRow, now: number): void {
-    this.#db
+    this.db
       .prepare(
         `INSERT INTO key_sets (enc_key_id, platform_id, merchant_id, aes_key, aes_iv,
            client_public_pem, server_private_pem, created_at)
@@ -168,7 +151,7 @@ export class SandboxState {
   }
 
   wallet(icpAccount: string): WalletRow | undefined {
-    return this.#db
+    return this.db
       .prepare<[string], WalletRow>(
         'SELECT icp_account, balance, mmember_id, mobile_invoice_carry FROM wallets WHERE icp_account = ?',
       )
@@ -176,7 +159,7 @@ export class SandboxState {
   }
 
   insertWallet(row: WalletRow, now: number): void {
-    this.#db
+    this.db
       .prepare(
         `INSERT INTO wallets (icp_account, balance, mmember_id, mobile_invoice_carry, created_at)
          VALUES (@icp_account, @balance, @mmember_id, @mobile_invoice_carry, @created_at)`,
@@ -186,13 +169,13 @@ export class SandboxState {
 
   /** Adds `delta` (NT$ × 100, may be negative) to a wallet's balance. */
   adjustBalance(icpAccount: string, delta: number): void {
-    this.#db
+    this.db
       .prepare('UPDATE wallets SET balance = balance + ? WHERE icp_account = ?')
       .run(delta, icpAccount);
   }
 
   barcode(barcode: string): BarcodeRow | undefined {
-    return this.#db
+    return this.db
       .prepare<[string], BarcodeRow>(
         'SELECT barcode, icp_account, expires_at, used_at FROM barcodes WHERE barcode = ?',
       )
@@ -200,7 +183,7 @@ export class SandboxState {
   }
 
   insertBarcode(row: BarcodeRow): void {
-    this.#db
+    this.db
       .prepare(
         `INSERT INTO barcodes (barcode, icp_account, expires_at, used_at)
          VALUES (@barcode, @icp_account, @expires_at, @used_at)`,
@@ -209,11 +192,11 @@ export class SandboxState {
   }
 
   markBarcodeUsed(barcode: string, now: number): void {
-    this.#db.prepare('UPDATE barcodes SET used_at = ? WHERE barcode = ?').run(now, barcode);
+    this.db.prepare('UPDATE barcodes SET used_at = ? WHERE barcode = ?').run(now, barcode);
   }
 
   trade(merchantId: string, merchantTradeNo: string): TradeRow | undefined {
-    return this.#db
+    return this.db
       .prepare<[string, string], TradeRow>(
         'SELECT * FROM trades WHERE merchant_id = ? AND merchant_trade_no = ?',
       )
@@ -222,14 +205,14 @@ export class SandboxState {
 
   transactionIdExists(transactionId: string): boolean {
     return (
-      this.#db
+      this.db
         .prepare<[string], { n: number }>('SELECT 1 AS n FROM trades WHERE transaction_id = ?')
         .get(transactionId) !== undefined
     );
   }
 
   insertTrade(row: TradeRow): void {
-    this.#db
+    this.db
       .prepare(
         `INSERT INTO trades (merchant_id, platform_id, merchant_trade_no, trade_type,
            transaction_id, icp_account, store_id, store_name, merchant_trade_date, payment_date,
@@ -254,7 +237,7 @@ export class SandboxState {
     const current = this.trade(merchantId, merchantTradeNo);
     if (!current) return false;
     const next = { ...current, ...change };
-    this.#db
+    this.db
       .prepare(
         `UPDATE trades SET trade_status = @trade_status, refunded = @refunded,
            allocate_status = @allocate_status, payment_date = @payment_date

@@ -1,15 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WIRE_HEADER_SIGNATURE } from '../providers/icash-pay/envelope.js';
+import { WIRE_HEADER_SIGNATURE } from '../../providers/icash-pay/envelope.js';
 import type { CallLog } from './call-log.js';
 import { deduct, deductCancel, onlineCancel } from './deduct.js';
-import type { Fault, FaultBook } from './faults.js';
+import type { FaultBook } from '../faults.js';
+import type { Fault } from './faults.js';
 import {
   authFailureBody,
   openRequest,
   type SealedAnswer,
   sealAnswer,
   signBody,
-} from './icash-envelope.js';
+} from './envelope.js';
 import type { Keyring, SandboxKeySet } from './keyring.js';
 import { Rtn } from './messages.js';
 import type { OperationContext, OperationName, OperationResult } from './operation.js';
@@ -22,7 +23,7 @@ import type { SandboxState } from './state.js';
 export interface IcashDeps {
   state: SandboxState;
   keyring: Keyring;
-  faults: FaultBook;
+  faults: FaultBook<Fault>;
   log: CallLog;
   /** Waits, but returns early when the sandbox closes. */
   sleep(ms: number): Promise<void>;

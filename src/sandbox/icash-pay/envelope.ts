@@ -1,12 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseJsonObject } from '../core/json.js';
+import { parseJsonObject } from '../../core/json.js';
 import {
   HEADER_ENC_KEY_ID,
   HEADER_SIGNATURE,
   signBase64,
   verifyBase64,
-} from '../providers/icash-pay/envelope.js';
-import { formatTaiwanTime } from '../core/taiwan-time.js';
+} from '../../providers/icash-pay/envelope.js';
+import { formatTaiwanTime } from '../../core/taiwan-time.js';
 import type { Keyring, SandboxKeySet } from './keyring.js';
 import { type AuthFailureCode, Rtn, type RtnCode, rtnMessage } from './messages.js';
 

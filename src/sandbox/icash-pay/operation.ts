@@ -3,7 +3,7 @@ import { Rtn, type RtnCode } from './messages.js';
 import { type Payload, Rejection, reject } from './payload.js';
 import type { SandboxState, TradeRow, WalletRow } from './state.js';
 import { newTransactionId } from './ids.js';
-import { formatTaiwanTime } from '../core/taiwan-time.js';
+import { formatTaiwanTime } from '../../core/taiwan-time.js';
 
 /** What every operation handler gets and gives back. */
 export interface OperationContext {

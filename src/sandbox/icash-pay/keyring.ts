@@ -1,7 +1,7 @@
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { AesMaterial } from '../providers/icash-pay/envelope.js';
-import { loadPrivateKey, loadPublicKey, publicKeyToPem } from '../providers/icash-pay/keys.js';
+import { AesMaterial } from '../../providers/icash-pay/envelope.js';
+import { loadPrivateKey, loadPublicKey, publicKeyToPem } from '../../providers/icash-pay/keys.js';
 import { newAesIv, newAesKey, newEncKeyId, newMerchantId } from './ids.js';
 import type { SandboxState } from './state.js';
 
