@@ -1,5 +1,6 @@
 import { invalidField } from '../core/errors.js';
 import { isIdentifier } from '../core/ids.js';
+import { LosslessNumber } from '../core/lossless-json.js';
 import { parseTaiwanTime } from '../core/taiwan-time.js';
 
 /**
@@ -20,13 +21,22 @@ export type FieldKind =
   /** A customer payment barcode. */
   | 'barcode'
   /** An upstream's identifier (e.g. a transaction id): letters, digits, - and _, at most maxLength. */
-  | 'id';
+  | 'id'
+  /** One of `choices`. */
+  | 'choice'
+  /**
+   * A numeric id (e.g. LINE Pay's 19-digit transaction id): a string of digits or a
+   * JSON number, every digit kept (checked as text, never rounded through a float).
+   */
+  | 'digits';
 
 export interface FieldSpec {
   name: string;
   kind: FieldKind;
   required: boolean;
   maxLength?: number;
+  /** For `choice`: the values allowed. */
+  choices?: readonly string[];
   description: string;
 }
 
@@ -69,8 +79,23 @@ export function checkField(spec: FieldSpec, value: unknown): CheckedValue {
         throw invalidField(spec.name);
       return value;
     case 'tradeNo':
-      if (!isIdentifier(value)) throw invalidField(spec.name);
+      if (!isIdentifier(value, spec.maxLength)) throw invalidField(spec.name);
       return value;
+    case 'choice':
+      if (typeof value !== 'string' || !(spec.choices ?? []).includes(value))
+        throw invalidField(spec.name);
+      return value;
+    case 'digits': {
+      const text =
+        typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+          ? String(value)
+          : value instanceof LosslessNumber
+            ? value.text
+            : value;
+      if (typeof text !== 'string' || !new RegExp(`^\\d{1,${spec.maxLength ?? 20}}$`).test(text))
+        throw invalidField(spec.name);
+      return text;
+    }
     case 'barcode':
       if (typeof value !== 'string' || !BARCODE.test(value)) throw invalidField(spec.name);
       return value;

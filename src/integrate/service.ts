@@ -195,9 +195,14 @@ export class IntegrateService {
         params.storeId,
         env,
       );
-      const facts = params.operation.ledgerFacts(params.request);
       const type = params.provider.type;
       const accountId = params.provider.credentials.accountId(config.credentials);
+      const payment = { companyId: caller.companyId, type, env, accountId };
+      const context: CallContext = {
+        findPayment: (tradeNo) => store.ledger.findPayment({ ...payment, tradeNo }),
+        refundedOf: (tradeNo) => store.ledger.refundedOf({ ...payment, tradeNo }),
+      };
+      const facts = await params.operation.ledgerFacts(params.request, context);
       opening = {
         ...base,
         type,
@@ -214,10 +219,6 @@ export class IntegrateService {
       readOnly = params.operation.readOnly === true;
       await store.ledger.open(opening);
       upstreamCalled = true;
-      const context: CallContext = {
-        findPayment: (tradeNo) =>
-          store.ledger.findPayment({ companyId: caller.companyId, type, env, accountId, tradeNo }),
-      };
       const outcome = await params.operation.call(params.request, config, context);
       const { ledger, error } = settle(
         params.provider.displayName,

@@ -58,6 +58,8 @@ export interface RecordedPayment {
 export interface CallContext {
   /** The ledger's succeeded pay with this order number, for the same company, type, environment and account. */
   findPayment(tradeNo: string): Promise<RecordedPayment | undefined>;
+  /** What the ledger knows was refunded of that payment, and how many refunds are unsettled. */
+  refundedOf(tradeNo: string): Promise<{ refunded: number; unsettled: number }>;
 }
 
 export interface ProviderOperation {
@@ -73,8 +75,8 @@ export interface ProviderOperation {
   tradeNoField: string;
   /** Rules across fields (e.g. amounts that must add up), after every field passed. */
   crossCheck?(request: CheckedRequest): ValidationError | null;
-  /** The ledger's neutral facts about this call. */
-  ledgerFacts(request: CheckedRequest): LedgerFacts;
+  /** The ledger's neutral facts about this call (the context: e.g. what a full refund will move). */
+  ledgerFacts(request: CheckedRequest, context: CallContext): LedgerFacts | Promise<LedgerFacts>;
   call(request: CheckedRequest, config: PayConfig, context: CallContext): Promise<ProviderOutcome>;
 }
 
@@ -186,6 +188,8 @@ export interface UnknownCall {
   originalTradeNo: string | null;
   /** The amount the call asked to move, in whole units. */
   amount: number | null;
+  /** Upstream ids other settled calls against the same original already account for (refunds). */
+  claimedUpstreamIds: readonly string[];
   /** Time since the call was made. */
   ageMs: number;
   /** Before this age, "order not found" may still mean "not arrived yet". */

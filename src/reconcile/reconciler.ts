@@ -105,6 +105,19 @@ export class Reconciler {
       if (error instanceof NotConfiguredError) return unknown('no_key_set');
       throw error;
     }
+    const claimedUpstreamIds =
+      row.originalTradeNo && row.accountId && row.type
+        ? await this.options.store.ledger.claimedUpstreamIds(
+            {
+              companyId: row.companyId,
+              type: row.type,
+              env,
+              accountId: row.accountId,
+              tradeNo: row.originalTradeNo,
+            },
+            row.requestId,
+          )
+        : [];
     try {
       return await provider.checkOutcome(
         row.operation as Operation,
@@ -112,6 +125,7 @@ export class Reconciler {
           merchantTradeNo: row.merchantTradeNo,
           originalTradeNo: row.originalTradeNo,
           amount: row.amount,
+          claimedUpstreamIds,
           ageMs: now - row.createdAt,
           safeWaitMs: this.options.safeWaitMs,
         },

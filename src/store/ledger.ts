@@ -269,7 +269,8 @@ export class TransactionLedger {
 
   /**
    * What the ledger knows was refunded of a payment: the sum of its succeeded
-   * refunds, and whether any refund of it is still pending or unknown.
+   * refunds (every call naming it as its original: refunds, and a wallet's
+   * cancel that is a full refund), and how many of them are still pending or unknown.
    */
   async refundedOf(key: PaymentKey): Promise<{ refunded: number; unsettled: number }> {
     const rows = await this.db
@@ -277,7 +278,6 @@ export class TransactionLedger {
       .select(['state', 'amount'])
       .where('company_id', '=', key.companyId)
       .where('original_trade_no', '=', key.tradeNo)
-      .where('operation', '=', 'refund')
       .where('type', '=', key.type)
       .where('env', '=', key.env)
       .where('account_id', '=', key.accountId)
@@ -290,6 +290,26 @@ export class TransactionLedger {
       else unsettled += 1;
     }
     return { refunded, unsettled };
+  }
+
+  /**
+   * The upstream ids that succeeded calls naming this payment as their original
+   * (its refunds) already account for, but for `exceptRequestId`'s own.
+   */
+  async claimedUpstreamIds(key: PaymentKey, exceptRequestId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('transactions')
+      .select('upstream_id')
+      .where('company_id', '=', key.companyId)
+      .where('original_trade_no', '=', key.tradeNo)
+      .where('type', '=', key.type)
+      .where('env', '=', key.env)
+      .where('account_id', '=', key.accountId)
+      .where('state', '=', 'succeeded')
+      .where('upstream_id', 'is not', null)
+      .where('request_id', '!=', exceptRequestId)
+      .execute();
+    return rows.map((r) => r.upstream_id!);
   }
 
   #payments(key: PaymentKey) {

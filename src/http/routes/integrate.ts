@@ -6,6 +6,7 @@ import type { IntegrateService } from '../../integrate/service.js';
 import type { TransactionQueries } from '../../integrate/transactions.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Operation } from '../../providers/types.js';
+import { parseLossless } from '../../core/lossless-json.js';
 import { describeError } from '../errors.js';
 import {
   answerSchema,
@@ -52,7 +53,8 @@ function searchBody(request: FastifyRequest): unknown {
   }
   if (typeof body.request === 'string' && body.request.trim() !== '') {
     try {
-      body.request = JSON.parse(body.request);
+      // Every digit kept: a wallet's 19-digit id may come as a bare JSON number.
+      body.request = parseLossless(body.request);
     } catch {
       // Left a string: check_params_process refuses it (`request 格式錯誤`) in its own order.
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { statusVerdict, type UpstreamClient, type UpstreamOutcome } from '../../upstream/client.js';
-import { type LosslessObject, parseLosslessObject } from './lossless-json.js';
+import { type LosslessObject, parseLosslessObject } from '../../core/lossless-json.js';
 import { authHeaders, type LineChannel, LineHeader } from './signing.js';
 import {
   LinePath,

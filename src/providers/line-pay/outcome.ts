@@ -3,7 +3,7 @@ import {
   isLosslessObject,
   type LosslessObject,
   type LosslessValue,
-} from './lossless-json.js';
+} from '../../core/lossless-json.js';
 import type { LineOutcome } from './operations.js';
 import { ReturnCode } from './return-codes.js';
 
@@ -86,8 +86,11 @@ export function judgePayFromCheck(call: PendingCall, check: LineOutcome): LineJu
 /** A refund (or a cancel, which is a refund of all that remained) whose outcome is unknown. */
 export interface PendingRefund extends PendingCall {
   orderId: string;
-  /** The amount this refund was to return (positive); for a cancel, what remained. */
-  amount: number;
+  /**
+   * The amount this refund was to return (positive); for a cancel, what remained.
+   * null when nobody knew (a cancel of a payment made elsewhere): any unclaimed refund matches.
+   */
+  amount: number | null;
   /** The refund's own refundTransactionId, when it was learned. */
   refundTransactionId?: string;
   /**
@@ -152,7 +155,9 @@ export function judgeRefundFromDetails(call: PendingRefund, details: LineOutcome
   const match =
     call.refundTransactionId !== undefined
       ? refunds.find((r) => r.id === call.refundTransactionId)
-      : refunds.find((r) => r.amount === call.amount && !claimed.has(r.id));
+      : refunds.find(
+          (r) => (call.amount === null || r.amount === call.amount) && !claimed.has(r.id),
+        );
   if (!match) return absent();
   return { ...base, result: 'succeeded', status: match.type, transactionId: match.id };
 }

@@ -1,4 +1,4 @@
-import type { LosslessNumber } from './lossless-json.js';
+import type { LosslessNumber } from '../../core/lossless-json.js';
 import type { LineApiVersion } from './signing.js';
 
 /**

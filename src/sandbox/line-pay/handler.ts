@@ -4,7 +4,7 @@ import {
   type LosslessValue,
   parseLosslessObject,
   stringifyLossless,
-} from '../../providers/line-pay/lossless-json.js';
+} from '../../core/lossless-json.js';
 import { ReturnCode } from '../../providers/line-pay/return-codes.js';
 import type { LineApiVersion } from '../../providers/line-pay/signing.js';
 import type { FaultBook } from '../faults.js';

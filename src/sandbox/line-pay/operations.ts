@@ -4,7 +4,7 @@ import {
   isLosslessObject,
   type LosslessObject,
   type LosslessValue,
-} from '../../providers/line-pay/lossless-json.js';
+} from '../../core/lossless-json.js';
 import { RETURN_MESSAGES, ReturnCode } from '../../providers/line-pay/return-codes.js';
 import type { LineApiVersion } from '../../providers/line-pay/signing.js';
 import type { ChannelRow, LinePayState, OrderRow, OrderStatus } from './state.js';

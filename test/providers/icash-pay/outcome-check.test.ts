@@ -10,6 +10,7 @@ const call = (ageMs: number, extra: Partial<UnknownCall> = {}): UnknownCall => (
   merchantTradeNo: 'T1',
   originalTradeNo: null,
   amount: 100,
+  claimedUpstreamIds: [],
   ageMs,
   safeWaitMs: SAFE_WAIT,
   ...extra,

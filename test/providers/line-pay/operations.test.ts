@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/core/secret.js';
-import { stringifyLossless } from '../../../src/providers/line-pay/lossless-json.js';
+import { stringifyLossless } from '../../../src/core/lossless-json.js';
 import {
   checkPayment,
   type LineOutcome,

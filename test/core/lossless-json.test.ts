@@ -7,7 +7,7 @@ import {
   parseLossless,
   parseLosslessObject,
   stringifyLossless,
-} from '../../../src/providers/line-pay/lossless-json.js';
+} from '../../src/core/lossless-json.js';
 
 describe('lossless JSON', () => {
   it('keeps 19-digit ids above 2^63 exact, and writes them back as bare digits', () => {
