@@ -1,4 +1,5 @@
 import {
+  DatabaseUnavailableError,
   GatewayError,
   UpstreamInvalidError,
   UpstreamTimeoutError,
@@ -199,8 +200,15 @@ export class IntegrateService {
       upstreamCalled = true;
       const outcome = await params.operation.call(params.request, config);
       const { ledger, error } = settle(outcome, readOnly, Date.now() + this.deps.firstCheckDelayMs);
-      await store.ledger.complete(requestId, ledger);
-      completed = true;
+      try {
+        await store.ledger.complete(requestId, ledger);
+        completed = true;
+      } catch (failure) {
+        // The database went away after icash was called: the row stays `pending` for the
+        // stale sweep and the reconciler, and the caller gets what icash said.
+        if (!(failure instanceof DatabaseUnavailableError)) throw failure;
+        completed = true;
+      }
       if (error) throw error;
       if (outcome.kind !== 'answered') throw new UpstreamInvalidError();
       return outcome.answer;

@@ -37,6 +37,10 @@ export async function openServices(
         'WAL checkpoint worker failed; SQLite checkpoints in the request path again',
       ),
   });
+  store.onAvailabilityChange((available) => {
+    if (available) logger.info('database available again');
+    else logger.warn('database unavailable: calls are answered 503 database_unavailable');
+  });
   try {
     await store.companies.checkMasterKey();
   } catch (error) {

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createRequire } from 'node:module';
 import type PgModule from 'pg';
+import { DatabaseHealth, GuardedDialect, guarded } from './availability.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { RequestStatements } from './statements.js';
 import type { Database } from './schema.js';
@@ -15,8 +16,13 @@ export interface DatabaseHandle {
   dialect: 'sqlite' | 'postgres';
   /** The request path's statements, run without Kysely's builder (src/store/statements.ts). */
   statements: RequestStatements;
+  /** Failures of the database itself, as they happen (readiness, one warning per outage). */
+  health: DatabaseHealth;
   close(): Promise<void>;
 }
+
+/** How long a call waits for a new PostgreSQL connection before it is answered 503. */
+const CONNECT_TIMEOUT_MS = 1_000;
 
 export interface DatabaseOptions {
   poolSize?: number;
@@ -36,15 +42,30 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     // Loaded only for PostgreSQL, so SQLite-only commands start without it.
     const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-    // An idle connection that dies (PostgreSQL restart, failover, DROP … WITH FORCE) leaves the
-    // pool and is replaced on demand; without a listener pg's 'error' event crashes the process.
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      // A server that accepts no connection (restarting, unreachable) fails the call
+      // quickly with 503 rather than holding it.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+    // A connection that dies (PostgreSQL restart, failover, DROP … WITH FORCE) emits 'error';
+    // without a listener that crashes the process. An idle one is dropped by the pool; a
+    // checked-out one (between two statements of a transaction) gets its own listener here,
+    // fails its next statement, and is discarded when released.
     pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
+    const health = new DatabaseHealth();
+    const db = new Kysely<Database>({
+      dialect: new GuardedDialect(new PostgresDialect({ pool }), health),
+    });
     return {
       db,
       dialect: 'postgres',
       statements: new RequestStatements(db),
+      health,
       close: () => db.destroy(),
     };
   }
@@ -57,8 +78,13 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const prepared = preparingOnce(sqlite);
+  const health = new DatabaseHealth();
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: prepared }),
+    dialect: new GuardedDialect(
+      new SqliteDialect({ database: prepared }),
+      health,
+      () => sqlite.inTransaction,
+    ),
   });
   const checkpointer =
     options.backgroundCheckpoints && url !== ':memory:'
@@ -69,12 +95,14 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   const statements = new RequestStatements(db, {
     connection: sqlite,
     prepare: (text) => prepared.prepare(text),
+    guard: (wrote, fn) => guarded(health, wrote, fn),
     afterWrite: checkpointer ? () => checkpointer.noteCommit() : () => undefined,
   });
   return {
     db,
     dialect: 'sqlite',
     statements,
+    health,
     close: async () => {
       await checkpointer?.stop();
       await db.destroy();

@@ -37,15 +37,19 @@ export class RequestStatements {
 
   /** The first row, or undefined. */
   get<Row>(text: string, params: readonly SqlValue[]): Row | undefined | Promise<Row | undefined> {
-    if (this.runsDirectly) return this.#sqlite!.prepare(text).get(...params) as Row | undefined;
+    if (this.runsDirectly) {
+      const sqlite = this.#sqlite!;
+      return sqlite.guard(false, () => sqlite.prepare(text).get(...params) as Row | undefined);
+    }
     return this.#db.executeQuery<Row>(this.#compiled(text, params)).then((r) => r.rows[0]);
   }
 
   /** Runs a write. */
   run(text: string, params: readonly SqlValue[]): void | Promise<void> {
     if (this.runsDirectly) {
-      this.#sqlite!.prepare(text).run(...params);
-      this.#sqlite!.afterWrite();
+      const sqlite = this.#sqlite!;
+      sqlite.guard(true, () => sqlite.prepare(text).run(...params));
+      sqlite.afterWrite();
       return;
     }
     return this.#db.executeQuery(this.#compiled(text, params)).then(() => undefined);
@@ -66,6 +70,8 @@ export interface SqliteAccess {
   connection: SQLite.Database;
   /** The connection's prepared statement for a SQL text, prepared once. */
   prepare(text: string): SQLite.Statement;
+  /** Runs a direct statement: a failure of the database itself becomes DatabaseUnavailableError. */
+  guard<T>(wrote: boolean, fn: () => T): T;
   /** Told of every direct write (the background checkpointer counts them). */
   afterWrite(): void;
 }
