@@ -142,6 +142,10 @@ export interface PrivateRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections but answers nothing (a stalled host). */
+  pause(): void;
+  /** SIGCONT. */
+  resume(): void;
   destroy(): Promise<void>;
 }
 
@@ -189,7 +193,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     url: `redis://127.0.0.1:${port}`,
     start,
     stop,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async destroy() {
+      child?.kill('SIGCONT');
       await stop();
       process.off('exit', guard);
     },
