@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type PgModule from 'pg';
 import { DatabaseHealth, GuardedDialect, guarded } from './availability.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
+import { WalBarrier } from './durability.js';
 import { RequestStatements } from './statements.js';
 import type { Database } from './schema.js';
 
@@ -18,6 +19,8 @@ export interface DatabaseHandle {
   statements: RequestStatements;
   /** Failures of the database itself, as they happen (readiness, one warning per outage). */
   health: DatabaseHealth;
+  /** SQLite files: the WAL barrier that makes the ledger's opening commit survive a power cut. */
+  durability?: WalBarrier | undefined;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,9 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
       // A server that accepts no connection (restarting, unreachable) fails the call
       // quickly with 503 rather than holding it.
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // The ledger's `pending` row must be flushed before a call goes upstream: COMMIT
+      // waits for the WAL flush whatever the server's default (docs/reliability.md).
+      options: '-c synchronous_commit=on',
     });
     // A connection that dies (PostgreSQL restart, failover, DROP … WITH FORCE) emits 'error';
     // without a listener that crashes the process. An idle one is dropped by the pool; a
@@ -71,8 +77,10 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   }
   if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true });
   const sqlite = new SQLite(url);
-  // WAL with synchronous=NORMAL: a committed row survives a killed process
-  // (it is in the WAL, written before COMMIT returns); see docs/reliability.md.
+  // WAL with synchronous=NORMAL: a committed row survives a killed process (it is in
+  // the WAL, written before COMMIT returns). The ledger's opening commit also waits for
+  // the WAL barrier (an fsync shared by concurrent commits), so it survives a power cut
+  // too; see docs/reliability.md.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
@@ -92,7 +100,9 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
           ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
         })
       : undefined;
+  const barrier = url === ':memory:' ? undefined : new WalBarrier(`${url}-wal`);
   const statements = new RequestStatements(db, {
+    ...(barrier ? { barrier } : {}),
     connection: sqlite,
     prepare: (text) => prepared.prepare(text),
     guard: (wrote, fn) => guarded(health, wrote, fn),
@@ -103,7 +113,9 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     dialect: 'sqlite',
     statements,
     health,
+    durability: barrier,
     close: async () => {
+      await barrier?.close();
       await checkpointer?.stop();
       await db.destroy();
     },

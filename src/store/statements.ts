@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import type { Db } from './database.js';
+import type { WalBarrier } from './durability.js';
 
 /** A value bound to a `?` placeholder. */
 export type SqlValue = string | number | null;
@@ -55,6 +56,18 @@ export class RequestStatements {
     return this.#db.executeQuery(this.#compiled(text, params)).then(() => undefined);
   }
 
+  /**
+   * Runs a write that must survive a power cut before this resolves: on SQLite
+   * the WAL barrier (group commit) follows the commit; on PostgreSQL the session
+   * runs synchronous_commit=on, so COMMIT itself waits for the flush.
+   */
+  runDurably(text: string, params: readonly SqlValue[]): void | Promise<void> {
+    const barrier = this.#sqlite?.barrier;
+    const done = this.run(text, params);
+    if (!barrier) return done;
+    return done ? done.then(() => barrier.sync()) : barrier.sync();
+  }
+
   #compiled(text: string, params: readonly SqlValue[]): CompiledQuery {
     let dialectText = text;
     if (this.#numbered) {
@@ -72,6 +85,8 @@ export interface SqliteAccess {
   prepare(text: string): SQLite.Statement;
   /** Runs a direct statement: a failure of the database itself becomes DatabaseUnavailableError. */
   guard<T>(wrote: boolean, fn: () => T): T;
+  /** The power-cut barrier after durable writes (absent for `:memory:`). */
+  barrier?: WalBarrier;
   /** Told of every direct write (the background checkpointer counts them). */
   afterWrite(): void;
 }
