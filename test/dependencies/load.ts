@@ -103,6 +103,11 @@ export class Load {
   async #worker(): Promise<void> {
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     while (!this.#stopped) {
+      // Every instance down (a kill before its restart): wait for one.
+      if (this.targets().length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
       if (this.options.client && Math.random() < (this.options.tokenShare ?? 0)) {
         const client = this.options.client;
         await this.#call('token', '', (t) =>

@@ -1,5 +1,13 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -201,6 +209,44 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       process.off('exit', guard);
     },
   };
+}
+
+/** A small file system of its own (tmpfs), so that the disk really fills: root only. */
+export function mountSmallDisk(): { dir: string; unmount(): void } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const dir = mkdtempSync('/tmp/omnigate-disk-');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', dir]);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  let mounted = true;
+  const unmount = () => {
+    if (!mounted) return;
+    mounted = false;
+    try {
+      execFileSync('umount', ['-l', dir]);
+    } catch {
+      // Already gone.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', unmount);
+  return { dir, unmount };
+}
+
+/** Writes `file` until the disk is full. */
+export function fillDisk(file: string): void {
+  const chunk = Buffer.alloc(256 * 1024, 1);
+  const fd = openSync(file, 'w');
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export { sleep };

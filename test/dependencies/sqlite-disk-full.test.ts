@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,44 +19,7 @@ import {
   type SandboxHandle,
 } from '../reliability/helpers.js';
 import { Load, compareLedger, figures, sandboxTrades, type LedgerEntry } from './load.js';
-
-/** A small file system of its own (tmpfs), so that the disk really fills: root only. */
-function mountSmallDisk(): { dir: string; unmount(): void } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const dir = mkdtempSync('/tmp/omnigate-disk-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', dir]);
-  } catch {
-    rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-  let mounted = true;
-  const unmount = () => {
-    if (!mounted) return;
-    mounted = false;
-    try {
-      execFileSync('umount', ['-l', dir]);
-    } catch {
-      // Already gone.
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', unmount);
-  return { dir, unmount };
-}
-
-/** Writes `file` until the disk is full. */
-function fillDisk(file: string): void {
-  const chunk = Buffer.alloc(256 * 1024, 1);
-  const fd = openSync(file, 'w');
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    closeSync(fd);
-  }
-}
+import { fillDisk, mountSmallDisk } from './services.js';
 
 const disk = mountSmallDisk();
 
