@@ -8,7 +8,7 @@ import { DatabaseUnavailableError } from '../core/errors.js';
  * (the operating system's cache) but not fsync'ed, which survives a killed
  * process but not a power cut. The `pending` row of a call must survive both
  * before anything goes upstream, so after that commit the caller awaits
- * `sync()`: an fsync of the WAL file, run in libuv's thread pool (off the event
+ * `sync()`: an fdatasync of the WAL file (what synchronous=FULL does), run in libuv's thread pool (off the event
  * loop). fsync flushes every write made to the file before it started, so
  * every commit that waits while an fsync is running shares the next one: many
  * concurrent openings cost one fsync, not one each.
@@ -65,7 +65,7 @@ export class WalBarrier {
     try {
       // The WAL file lives as long as the connection (SQLite rewinds it, never replaces it).
       this.#file ??= open(this.#path, 'r+');
-      await (await this.#file).sync();
+      await (await this.#file).datasync();
     } catch (error) {
       const file = this.#file;
       this.#file = undefined;
