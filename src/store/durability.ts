@@ -8,10 +8,11 @@ import { DatabaseUnavailableError } from '../core/errors.js';
  * (the operating system's cache) but not fsync'ed, which survives a killed
  * process but not a power cut. The `pending` row of a call must survive both
  * before anything goes upstream, so after that commit the caller awaits
- * `sync()`: an fdatasync of the WAL file (what synchronous=FULL does), run in libuv's thread pool (off the event
- * loop). fsync flushes every write made to the file before it started, so
- * every commit that waits while an fsync is running shares the next one: many
- * concurrent openings cost one fsync, not one each.
+ * `sync()`: an fdatasync of the WAL file (what synchronous=FULL does inside
+ * COMMIT), run in libuv's thread pool, off the event loop. It flushes every
+ * write made to the file before it started, so every commit that waits while
+ * one is running shares the next one: many concurrent openings cost one
+ * flush, not one each.
  */
 export class WalBarrier {
   readonly #path: string;
