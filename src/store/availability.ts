@@ -54,12 +54,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /**
  * What the process knows of its database: the last time a statement failed
- * because the database could not serve, and whether a write succeeded since.
- * Readiness uses it, because a full disk still answers reads.
+ * because the database could not serve. Readiness uses it, because a full disk
+ * still answers reads and even takes the writes that fit in the WAL's room.
  */
 export class DatabaseHealth {
   #failedAt = 0;
-  #wroteAt = 0;
   #listeners: ((available: boolean) => void)[] = [];
   #available = true;
 
@@ -74,14 +73,13 @@ export class DatabaseHealth {
   }
 
   noteSuccess(wrote: boolean, now = Date.now()): void {
-    if (wrote) this.#wroteAt = now;
     // A read proves little of a database that refuses writes (a full disk).
     if (!this.#available && (wrote || now - this.#failedAt > UNWRITABLE_FOR_MS)) this.#set(true);
   }
 
-  /** False while the last failure is recent and no write has succeeded since. */
-  writable(now = Date.now()): boolean {
-    return this.#wroteAt >= this.#failedAt || now - this.#failedAt > UNWRITABLE_FOR_MS;
+  /** False while a statement failed for want of the database within the last few seconds. */
+  serving(now = Date.now()): boolean {
+    return now - this.#failedAt > UNWRITABLE_FOR_MS;
   }
 
   #set(available: boolean): void {
@@ -91,7 +89,7 @@ export class DatabaseHealth {
   }
 }
 
-/** How long a failed write keeps the database counted unwritable without a write since. */
+/** How long a failure keeps the database counted as not serving (readiness, recovery). */
 const UNWRITABLE_FOR_MS = 5_000;
 
 /** Runs `fn`; a failure of the database itself becomes DatabaseUnavailableError. */
