@@ -127,3 +127,18 @@ export class RateLimitedError extends GatewayError {
     super('請求過於頻繁，請稍後再試');
   }
 }
+
+/**
+ * 503: the gateway's own database cannot serve now (connection lost, server
+ * restarting, disk full, file read-only). Nothing was sent upstream; retry
+ * after `retryAfterSeconds`.
+ */
+export class DatabaseUnavailableError extends GatewayError {
+  override readonly name = 'DatabaseUnavailableError';
+  readonly status = 503;
+  readonly code = 'database_unavailable';
+  readonly retryAfterSeconds = 2;
+  constructor(options?: { cause?: unknown }) {
+    super('系統暫時無法使用，請稍後再試', options);
+  }
+}

@@ -88,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
-  await app.register(healthRoutes, { isReady: () => deps.store.isReachable() });
+  await app.register(healthRoutes, { isReady: () => deps.store.isReady() });
   await app.register(docsRoutes);
   await app.register(oauthRoutes, {
     limits: deps.limits,

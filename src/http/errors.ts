@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Router from 'find-my-way';
-import { GatewayError, RateLimitedError } from '../core/errors.js';
+import { DatabaseUnavailableError, GatewayError, RateLimitedError } from '../core/errors.js';
 
 /** Options of Fastify's router that decide which paths match (app.ts passes its own). */
 export type RouterOptions = Pick<Router.Config<Router.HTTPVersion.V1>, 'maxParamLength'>;
@@ -83,7 +83,7 @@ export function frameworkError(
 export function installErrorHandling(app: FastifyInstance, routerOptions: RouterOptions): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, code, message } = describeError(error);
-    if (error instanceof RateLimitedError)
+    if (error instanceof RateLimitedError || error instanceof DatabaseUnavailableError)
       reply.header('retry-after', String(error.retryAfterSeconds));
     if (status >= 500 && !(error instanceof GatewayError)) {
       request.log.error({ err: { type: error.name, code: error.code } }, 'internal error');

@@ -1,4 +1,5 @@
 import {
+  DatabaseUnavailableError,
   GatewayError,
   UpstreamInvalidError,
   UpstreamTimeoutError,
@@ -226,8 +227,15 @@ export class IntegrateService {
         readOnly,
         Date.now() + this.deps.firstCheckDelayMs,
       );
-      await store.ledger.complete(requestId, ledger);
-      completed = true;
+      try {
+        await store.ledger.complete(requestId, ledger);
+        completed = true;
+      } catch (failure) {
+        // The database went away after the wallet was called: the row stays `pending` for
+        // the stale sweep and the reconciler, and the caller gets what the wallet said.
+        if (!(failure instanceof DatabaseUnavailableError)) throw failure;
+        completed = true;
+      }
       if (error) throw error;
       if (outcome.kind !== 'answered') throw new UpstreamInvalidError(params.provider.displayName);
       return outcome.answer;

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { RateLimiter, RateVerdict } from './rate-limiter.js';
 
 const TOKEN_WINDOW_MS = 15 * 60 * 1000;
@@ -19,6 +20,7 @@ export class AbuseLimits {
 
   /** Before checking a client secret: refused while either counter of failures is full. */
   async tokenAttemptAllowed(clientId: string, address: string): Promise<RateVerdict> {
+    address = addressGroup(address);
     const [byClient, byAddress] = await Promise.all([
       this.limiter.peek(`token:client:${clientId}`, this.options.tokenFailuresPerClient),
       this.limiter.peek(`token:addr:${address}`, this.options.tokenFailuresPerAddress),
@@ -28,6 +30,7 @@ export class AbuseLimits {
   }
 
   async tokenFailed(clientId: string, address: string): Promise<void> {
+    address = addressGroup(address);
     await Promise.all([
       this.limiter.hit(
         `token:client:${clientId}`,
@@ -51,4 +54,32 @@ export class AbuseLimits {
   close(): Promise<void> {
     return this.limiter.close();
   }
+}
+
+/**
+ * The unit of the per-address limit: an IPv4 address, or an IPv6 address's /64
+ * (one host usually holds a whole /64, so single IPv6 addresses would give it an
+ * unlimited supply). IPv4-mapped IPv6 addresses count as their IPv4 address.
+ */
+export function addressGroup(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  const zoned = address.split('%')[0]!;
+  if (!isIPv6(zoned)) return address;
+  // An embedded IPv4 tail (::1.2.3.4) is two groups.
+  const bare = zoned.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a, b, c, d) =>
+    [(Number(a) << 8) | Number(b), (Number(c) << 8) | Number(d)]
+      .map((n) => n.toString(16))
+      .join(':'),
+  );
+  const [head = '', tail = ''] = bare.toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = bare.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
+  const groups = bare.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { DatabaseUnavailableError } from '../core/errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { NotConfiguredError } from '../core/errors.js';
 import { findStored } from '../integrate/pay-config.js';
@@ -28,6 +29,9 @@ export interface ReconcilerOptions {
 export class Reconciler {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  /** This process's claims (request id → claim end) of rows it has not recorded yet. */
+  readonly #claims = new Map<string, number>();
+  #unrecorded: { row: TransactionRecord; until: number }[] = [];
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -53,12 +57,33 @@ export class Reconciler {
 
   async #pass(now: number): Promise<void> {
     const { store, logger } = this.options;
+    let due: TransactionRecord[] = [];
     try {
       await store.ledger.recoverPending({ staleBefore: now - this.options.staleAfterMs, now });
       const lease = Math.max(60_000, this.options.intervalMs * 10);
-      const due = await store.ledger.claimDue(now, lease, this.options.batchSize ?? 50);
-      for (const row of due) await this.#check(row);
+      // Rows this process claimed but could not record while the database was away come
+      // first, while the claim still holds; otherwise they would wait for the lease to end.
+      due = this.#unrecorded.filter((held) => held.until > now).map((held) => held.row);
+      this.#unrecorded = [];
+      const claimed = await store.ledger.claimDue(now, lease, this.options.batchSize ?? 50);
+      for (const row of claimed) {
+        this.#claims.set(row.requestId, now + lease);
+        due.push(row);
+      }
+      while (due.length > 0) {
+        await this.#check(due[0]!);
+        this.#claims.delete(due.shift()!.requestId);
+      }
     } catch (error) {
+      if (error instanceof DatabaseUnavailableError) {
+        for (const row of due) {
+          const until = this.#claims.get(row.requestId);
+          if (until !== undefined) this.#unrecorded.push({ row, until });
+        }
+        // The store's availability warning (once per outage) says it already.
+        return;
+      }
+      for (const row of due) this.#claims.delete(row.requestId);
       logger.error({ err: { type: (error as Error).name } }, 'reconciler pass failed');
     }
   }

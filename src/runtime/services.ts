@@ -11,6 +11,9 @@ import { ProvisioningService } from '../provisioning/service.js';
 import { openStore, type Store } from '../store/index.js';
 import { loadSecretBox } from './master-key.js';
 
+/** How long a start waits for Redis before it counts in-process (the connection keeps trying). */
+const REDIS_START_WAIT_MS = 2_000;
+
 /** Everything behind the HTTP layer, wired once from the configuration. */
 export interface Services {
   store: Store;
@@ -36,6 +39,10 @@ export async function openServices(
         'WAL checkpoint worker failed; SQLite checkpoints in the request path again',
       ),
   });
+  store.onAvailabilityChange((available) => {
+    if (available) logger.info('database available again');
+    else logger.warn('database unavailable: calls are answered 503 database_unavailable');
+  });
   try {
     await store.companies.checkMasterKey();
   } catch (error) {
@@ -55,10 +62,16 @@ export async function openServices(
     staleAfterMs: config.pendingStaleAfterMs,
     logger,
   });
-  const limits = new AbuseLimits(
-    config.redisUrl ? new RedisRateLimiter(config.redisUrl) : new InProcessRateLimiter(),
-    config,
-  );
+  const redis = config.redisUrl
+    ? new RedisRateLimiter(config.redisUrl, (available, reason) => {
+        if (available) logger.info('Redis available again: rate limits use the shared counters');
+        else logger.warn({ reason }, 'Redis unavailable: rate limits use per-process counters');
+      })
+    : undefined;
+  // Start on the shared counters when Redis is there; never wait long for it (an
+  // unreachable Redis has already been reported by the connection's first error).
+  await redis?.connected(REDIS_START_WAIT_MS);
+  const limits = new AbuseLimits(redis ?? new InProcessRateLimiter(), config);
   return {
     store,
     registry,

@@ -4,7 +4,9 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createRequire } from 'node:module';
 import type PgModule from 'pg';
+import { DatabaseHealth, GuardedDialect, guarded } from './availability.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
+import { WalBarrier } from './durability.js';
 import { RequestStatements } from './statements.js';
 import type { Database } from './schema.js';
 
@@ -15,8 +17,15 @@ export interface DatabaseHandle {
   dialect: 'sqlite' | 'postgres';
   /** The request path's statements, run without Kysely's builder (src/store/statements.ts). */
   statements: RequestStatements;
+  /** Failures of the database itself, as they happen (readiness, one warning per outage). */
+  health: DatabaseHealth;
+  /** SQLite files: the WAL barrier that makes the ledger's opening commit survive a power cut. */
+  durability?: WalBarrier | undefined;
   close(): Promise<void>;
 }
+
+/** How long a call waits for a new PostgreSQL connection before it is answered 503. */
+const CONNECT_TIMEOUT_MS = 1_000;
 
 export interface DatabaseOptions {
   poolSize?: number;
@@ -36,29 +45,54 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     // Loaded only for PostgreSQL, so SQLite-only commands start without it.
     const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-    // An idle connection that dies (PostgreSQL restart, failover, DROP … WITH FORCE) leaves the
-    // pool and is replaced on demand; without a listener pg's 'error' event crashes the process.
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      // A server that accepts no connection (restarting, unreachable) fails the call
+      // quickly with 503 rather than holding it.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // The ledger's `pending` row must be flushed before a call goes upstream: COMMIT
+      // waits for the WAL flush whatever the server's default (docs/reliability.md).
+      options: '-c synchronous_commit=on',
+    });
+    // A connection that dies (PostgreSQL restart, failover, DROP … WITH FORCE) emits 'error';
+    // without a listener that crashes the process. An idle one is dropped by the pool; a
+    // checked-out one (between two statements of a transaction) gets its own listener here,
+    // fails its next statement, and is discarded when released.
     pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
+    const health = new DatabaseHealth();
+    const db = new Kysely<Database>({
+      dialect: new GuardedDialect(new PostgresDialect({ pool }), health),
+    });
     return {
       db,
       dialect: 'postgres',
       statements: new RequestStatements(db),
+      health,
       close: () => db.destroy(),
     };
   }
   if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true });
   const sqlite = new SQLite(url);
-  // WAL with synchronous=NORMAL: a committed row survives a killed process
-  // (it is in the WAL, written before COMMIT returns); see docs/reliability.md.
+  // WAL with synchronous=NORMAL: a committed row survives a killed process (it is in
+  // the WAL, written before COMMIT returns). The ledger's opening commit also waits for
+  // the WAL barrier (an fsync shared by concurrent commits), so it survives a power cut
+  // too; see docs/reliability.md.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const prepared = preparingOnce(sqlite);
+  const health = new DatabaseHealth();
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: prepared }),
+    dialect: new GuardedDialect(
+      new SqliteDialect({ database: prepared }),
+      health,
+      () => sqlite.inTransaction,
+    ),
   });
   const checkpointer =
     options.backgroundCheckpoints && url !== ':memory:'
@@ -66,16 +100,22 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
           ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
         })
       : undefined;
+  const barrier = url === ':memory:' ? undefined : new WalBarrier(`${url}-wal`);
   const statements = new RequestStatements(db, {
+    ...(barrier ? { barrier } : {}),
     connection: sqlite,
     prepare: (text) => prepared.prepare(text),
+    guard: (wrote, fn) => guarded(health, wrote, fn),
     afterWrite: checkpointer ? () => checkpointer.noteCommit() : () => undefined,
   });
   return {
     db,
     dialect: 'sqlite',
     statements,
+    health,
+    durability: barrier,
     close: async () => {
+      await barrier?.close();
       await checkpointer?.stop();
       await db.destroy();
     },

@@ -26,7 +26,10 @@ export interface Store {
   stores: StoreRepository;
   ledger: TransactionLedger;
   idempotency: IdempotencyRepository;
-  isReachable(): Promise<boolean>;
+  /** The database answers, and no statement failed for want of it in the last 5 s. */
+  isReady(): Promise<boolean>;
+  /** Told once when the database stops serving and once when it serves again. */
+  onAvailabilityChange(listener: (available: boolean) => void): void;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,8 @@ export async function openStore(
     stores: new StoreRepository(handle.db, handle.statements),
     ledger: new TransactionLedger(handle.db, options.instanceId ?? randomUUID(), handle.statements),
     idempotency: new IdempotencyRepository(handle.db),
-    isReachable: () => isReachable(handle.db),
+    isReady: async () => handle.health.serving() && (await isReachable(handle.db)),
+    onAvailabilityChange: (listener) => handle.health.onChange(listener),
     close: () => handle.close(),
   };
 }

@@ -90,9 +90,14 @@ export class TransactionLedger {
     private readonly statements: RequestStatements,
   ) {}
 
-  /** The durable `pending` row; it is committed before this resolves. */
+  /** The durable `pending` row: committed and flushed to disk (fsync) before this resolves. */
   async open(t: TransactionOpening, now = Date.now()): Promise<void> {
-    await this.statements.run(OPEN_SQL, [...Object.values(toRow(t)), this.instanceId, now, now]);
+    await this.statements.runDurably(OPEN_SQL, [
+      ...Object.values(toRow(t)),
+      this.instanceId,
+      now,
+      now,
+    ]);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import type { Db } from './database.js';
+import type { WalBarrier } from './durability.js';
 
 /** A value bound to a `?` placeholder. */
 export type SqlValue = string | number | null;
@@ -37,18 +38,34 @@ export class RequestStatements {
 
   /** The first row, or undefined. */
   get<Row>(text: string, params: readonly SqlValue[]): Row | undefined | Promise<Row | undefined> {
-    if (this.runsDirectly) return this.#sqlite!.prepare(text).get(...params) as Row | undefined;
+    if (this.runsDirectly) {
+      const sqlite = this.#sqlite!;
+      return sqlite.guard(false, () => sqlite.prepare(text).get(...params) as Row | undefined);
+    }
     return this.#db.executeQuery<Row>(this.#compiled(text, params)).then((r) => r.rows[0]);
   }
 
   /** Runs a write. */
   run(text: string, params: readonly SqlValue[]): void | Promise<void> {
     if (this.runsDirectly) {
-      this.#sqlite!.prepare(text).run(...params);
-      this.#sqlite!.afterWrite();
+      const sqlite = this.#sqlite!;
+      sqlite.guard(true, () => sqlite.prepare(text).run(...params));
+      sqlite.afterWrite();
       return;
     }
     return this.#db.executeQuery(this.#compiled(text, params)).then(() => undefined);
+  }
+
+  /**
+   * Runs a write that must survive a power cut before this resolves: on SQLite
+   * the WAL barrier (group commit) follows the commit; on PostgreSQL the session
+   * runs synchronous_commit=on, so COMMIT itself waits for the flush.
+   */
+  runDurably(text: string, params: readonly SqlValue[]): void | Promise<void> {
+    const barrier = this.#sqlite?.barrier;
+    const done = this.run(text, params);
+    if (!barrier) return done;
+    return done ? done.then(() => barrier.sync()) : barrier.sync();
   }
 
   #compiled(text: string, params: readonly SqlValue[]): CompiledQuery {
@@ -66,6 +83,10 @@ export interface SqliteAccess {
   connection: SQLite.Database;
   /** The connection's prepared statement for a SQL text, prepared once. */
   prepare(text: string): SQLite.Statement;
+  /** Runs a direct statement: a failure of the database itself becomes DatabaseUnavailableError. */
+  guard<T>(wrote: boolean, fn: () => T): T;
+  /** The power-cut barrier after durable writes (absent for `:memory:`). */
+  barrier?: WalBarrier;
   /** Told of every direct write (the background checkpointer counts them). */
   afterWrite(): void;
 }

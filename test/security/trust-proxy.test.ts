@@ -43,6 +43,14 @@ describe('client address behind a trusted proxy', () => {
     expect(await fail(trusting, '198.51.100.8', 4)).toBe(401);
   });
 
+  it('counts IPv6 addresses by their /64: one host cannot rotate through its own prefix', async () => {
+    expect(await fail(trusting, '2001:db8:1:2::1', 5)).toBe(401);
+    expect(await fail(trusting, '2001:db8:1:2:aaaa:bbbb:cccc:dddd', 6)).toBe(401);
+    expect(await fail(trusting, '2001:0DB8:0001:0002::ffff', 7)).toBe(429);
+    // The neighbouring /64 is someone else.
+    expect(await fail(trusting, '2001:db8:1:3::1', 8)).toBe(401);
+  });
+
   it('ignores X-Forwarded-For from an untrusted peer: the socket address counts', async () => {
     expect(await fail(plain, '198.51.100.7', 1)).toBe(401);
     expect(await fail(plain, '198.51.100.8', 2)).toBe(401);

@@ -38,6 +38,7 @@ const ERRORS = {
   415: errorSchema,
   422: errorSchema,
   502: errorSchema,
+  503: errorSchema,
   504: errorSchema,
 };
 
@@ -107,7 +108,8 @@ export async function integrateRoutes(
       return { status: 200, body: (await run(operation, request, request.body)).json };
     } catch (error) {
       const { status, code, message } = describeError(error as Error);
-      if (status >= 500 && code === 'internal_error') throw error;
+      // Neither is an answer to keep for a replay: the key is released and the call may be retried.
+      if (code === 'internal_error' || code === 'database_unavailable') throw error;
       return {
         status,
         body: JSON.stringify({ message, code, request_id: String(request.id) }),
@@ -146,7 +148,13 @@ export async function integrateRoutes(
       await deps.idempotency.release(caller.companyId, key, String(request.id));
       throw error;
     }
-    await deps.idempotency.finish(caller.companyId, key, rendered.status, rendered.body);
+    try {
+      await deps.idempotency.finish(caller.companyId, key, rendered.status, rendered.body);
+    } catch (error) {
+      // The database went away after the call ran: the answer is still the truth. The key
+      // stays in progress until the call's ledger row is settled, then replays its state.
+      request.log.warn({ err: { type: (error as Error).name } }, 'idempotency answer not stored');
+    }
     return reply.code(rendered.status).type(JSON_TYPE).send(rendered.body);
   }
 
