@@ -278,8 +278,7 @@ describe('LINE_QRCODE_PAY through the Integrate API', () => {
       else expect(String(res.body.message)).toMatch(message);
     };
     for (const field of ['productName', 'amount', 'currency', 'orderId', 'oneTimeKey']) {
-      const request: Record<string, unknown> = { ...base };
-      delete request[field];
+      const request = Object.fromEntries(Object.entries(base).filter(([k]) => k !== field));
       await refuse(request, `${field} 不可為空`);
     }
     await refuse({ ...base, currency: 'EUR' }, 'currency 格式錯誤');
