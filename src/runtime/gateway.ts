@@ -72,7 +72,7 @@ export async function startGateway(
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const demo =
       sandbox && !config.production && options.demo !== false
-        ? await provisionDemo(services.store, services.provisioning, sandbox.url, url)
+        ? await provisionDemo(services.store, services.provisioning, WALLETS, sandbox.url, url)
         : null;
     logger.info(
       {

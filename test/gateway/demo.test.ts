@@ -59,7 +59,7 @@ describe('npm start demo', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'omnigate-demo-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-  it('prints curl commands that work exactly as printed: token, pay, search, cancel, search (TradeStatus 4), pay, partial refund, search (TradeStatus 3)', async () => {
+  it('prints curl commands that work exactly as printed: icash pay, search, cancel, search, pay, partial refund, search; LINE Pay key, pay, search, partial refund, search', async () => {
     const first = serve(cwd);
     try {
       const out = await first.output(END);
@@ -71,8 +71,19 @@ describe('npm start demo', () => {
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as { RtnCode: number; EncData: Record<string, unknown> });
-      expect(lines).toHaveLength(7);
+      expect(lines).toHaveLength(11);
       const [pay, search1, cancel, search2, pay2, refund, search3] = lines;
+      const [linePay, lineSearch, lineRefund, lineSearch2] = lines.slice(7) as unknown as Record<
+        string,
+        unknown
+      >[];
+      expect(linePay).toMatchObject({ returnCode: '0000', info: { payInfo: [{ amount: 300 }] } });
+      expect(lineSearch).toMatchObject({ returnCode: '0000' });
+      expect(lineRefund).toMatchObject({ returnCode: '0000' });
+      expect(lineSearch2).toMatchObject({
+        returnCode: '0000',
+        info: [{ refundList: [{ refundAmount: -100 }] }],
+      });
       expect(pay!.RtnCode).toBe(1);
       expect(pay!.EncData.TotalAmount).toBe(100);
       expect(search1!.EncData.TradeStatus).toBe('1');

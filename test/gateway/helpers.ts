@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/config.js';
 import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
 import { icashKeySet, icashStore } from '../../src/providers/icash-pay/provisioning.js';
-import { sandboxMerchantKeySet } from '../../src/runtime/demo.js';
+import { sandboxMerchantKeySet } from '../../src/providers/icash-pay/provisioning.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
 import {
   startSandbox,

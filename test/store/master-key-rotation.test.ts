@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { MasterKeyError, generateMasterKey, parseMasterKeys } from '../../src/core/master-key.js';
 import { icashKeySet, icashStore } from '../../src/providers/icash-pay/provisioning.js';
-import { sandboxMerchantKeySet } from '../../src/runtime/demo.js';
+import { sandboxMerchantKeySet } from '../../src/providers/icash-pay/provisioning.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
 import {
   TYPE,

@@ -49,3 +49,30 @@ export const icashStore = (s: {
     ...(s.icashStoreId !== undefined ? { 'icash-store-id': s.icashStoreId } : {}),
   },
 });
+
+/** What the icash sandbox's onboarding hands out (`POST /sandbox/merchants`), as far as keys go. */
+export interface SandboxMerchantKeys {
+  PlatformID: string;
+  MerchantID: string;
+  EncKeyID: string;
+  AESKey: string;
+  AESIV: string;
+  ClientPrivateKey: string;
+  ServerPublicKey: string;
+}
+
+/** A sandbox merchant's credentials as the key set `keys set` stores for them. */
+export const sandboxMerchantKeySet = (
+  companyId: string,
+  merchant: SandboxMerchantKeys,
+  env: Environment = 'test',
+): KeySetParams => ({
+  companyId,
+  platformId: merchant.PlatformID,
+  env,
+  encKeyId: merchant.EncKeyID,
+  aesKey: merchant.AESKey,
+  aesIv: merchant.AESIV,
+  clientPrivateKey: merchant.ClientPrivateKey,
+  serverPublicKey: merchant.ServerPublicKey,
+});

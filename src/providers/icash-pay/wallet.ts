@@ -1,6 +1,7 @@
 import { url } from '../../config/config.js';
 import type { Wallet } from '../wallet.js';
 import { icashCredentials } from './credentials.js';
+import { icashDemo } from './demo.js';
 import { I_CASH_QRCODE_PAY } from './payment-type.js';
 import { createIcashQrcodePay } from './provider.js';
 import { IcashTransport } from './transport.js';
@@ -18,6 +19,7 @@ export const SANDBOX_PREFIX = '/api/V2/Payment';
 export const icashQrcodePay: Wallet = {
   type: I_CASH_QRCODE_PAY,
   credentials: icashCredentials,
+  demo: icashDemo,
   create({ config, sandboxUrl }) {
     const test =
       url(config.env, 'OMNIGATE_ICASH_TEST_URL') ??

@@ -2,6 +2,7 @@ import { integer, url } from '../../config/config.js';
 import { UpstreamClient } from '../../upstream/client.js';
 import type { Wallet } from '../wallet.js';
 import { lineCredentials } from './credentials.js';
+import { lineDemo } from './demo.js';
 import { LINE_TIMEOUTS } from './operations.js';
 import { LINE_QRCODE_PAY } from './payment-type.js';
 import { createLinePay } from './provider.js';
@@ -19,6 +20,7 @@ export const LINE_PAY_SANDBOX_URL = 'https://sandbox-api-pay.line.me';
 export const linePayQrcode: Wallet = {
   type: LINE_QRCODE_PAY,
   credentials: lineCredentials,
+  demo: lineDemo,
   create({ config, sandboxUrl }) {
     const env = config.env;
     const payMs = integer(

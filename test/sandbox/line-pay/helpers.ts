@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type LosslessObject,
-  parseLosslessObject,
-} from '../../../src/core/lossless-json.js';
+import { type LosslessObject, parseLosslessObject } from '../../../src/core/lossless-json.js';
 import { v4Signature } from '../../../src/providers/line-pay/signing.js';
 import type { SandboxHandle } from '../../../src/sandbox/index.js';
 
