@@ -57,7 +57,9 @@ function untilSignal(close: () => Promise<void>): Promise<void> {
 
 export function buildCli(io: Io = defaultIo): Command {
   const program = new Command('omnigate')
-    .description('omnigate: a self-hosted payment gateway for icash Pay barcode payments')
+    .description(
+      `omnigate: a self-hosted payment gateway for barcode payments (${WALLETS.map((w) => w.type).join(', ')})`,
+    )
     .option('--json', 'print exactly one JSON object on stdout')
     // Every command's --help also lists --json, which works before or after the command.
     .configureHelp({ showGlobalOptions: true })
@@ -87,14 +89,16 @@ export function buildCli(io: Io = defaultIo): Command {
         gateway.demo
           ? `omnigate listening on ${gateway.url}\n\n${gateway.demo}\n`
           : `omnigate listening on ${gateway.url}` +
-              (gateway.sandbox ? `\nicash Pay sandbox on ${gateway.sandbox.url}` : ''),
+              (gateway.sandbox ? `\nwallet sandbox on ${gateway.sandbox.url}` : ''),
       );
       await untilSignal(() => gateway.close());
     });
 
   program
     .command('sandbox')
-    .description('run the icash Pay sandbox on its own (state in <data>/sandbox.sqlite)')
+    .description(
+      "run the wallets' sandbox on its own: every wallet's simulator at its root (state in <data>/sandbox.sqlite)",
+    )
     .option('--port <port>', 'port to listen on', '4000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--db <file>', 'SQLite file for its state (":memory:" forgets on exit)')
@@ -200,9 +204,7 @@ export function buildCli(io: Io = defaultIo): Command {
       .command(name)
       .description(description)
       .command('set')
-      .description(
-        "store (replace) a wallet credential for one environment (icash: a PlatformID's key set)",
-      )
+      .description('store (replace) a wallet credential for one environment, e.g. an icash key set')
       .requiredOption('--company <id>', 'company id')
       .addOption(
         typeOption(withCredentialOptions.length === 1 ? withCredentialOptions[0] : undefined),
