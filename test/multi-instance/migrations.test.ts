@@ -44,12 +44,13 @@ describe.skipIf(!postgres)('migrations on PostgreSQL', () => {
     const tables = await database!.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
+    expect(tables.map((t) => t.table_name)).not.toContain('key_sets');
     expect(tables.map((t) => t.table_name)).toEqual(
       expect.arrayContaining([
         'clients',
         'companies',
+        'credentials',
         'idempotency_keys',
-        'key_sets',
         'reconciliation_attempts',
         'settings',
         'store_pay_configs',
