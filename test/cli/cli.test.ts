@@ -342,6 +342,75 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
     );
   });
 
+  it("a wallet's secret comes from a file or standard input; the old --aes-key form works with a warning", async () => {
+    const channelSecret = 'c0ffee'.repeat(5) + 'ab';
+    // LINE Pay: the channel secret from a file, then from standard input.
+    const line = await ok(
+      'store',
+      'set',
+      '--company',
+      companyId,
+      '--store',
+      'L1',
+      '--type',
+      'LINE_QRCODE_PAY',
+      '--env',
+      'test',
+      '--channel-id',
+      '1234567890',
+      '--channel-secret-file',
+      file('channel-secret', `${channelSecret}\n`),
+      '--api-version',
+      'v4',
+      '--json',
+    );
+    expect(line).toMatchObject({ store_id: 'L1', type: 'LINE_QRCODE_PAY', stored: true });
+    const viaStdin = await new Promise<Run>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ['bin/omnigate.mjs', 'store', 'set', '--company', companyId, '--store', 'L2'].concat(
+          ['--type', 'LINE_QRCODE_PAY', '--env', 'prod', '--channel-id', '1234567891'],
+          ['--channel-secret-file', '-', '--json'],
+        ),
+        { cwd: ROOT, env, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+      );
+      child.stdin?.end(`${channelSecret}\n`);
+    });
+    expect(viaStdin.code, viaStdin.stderr).toBe(0);
+    expect(viaStdin.stderr).toBe('');
+    // The secret is sealed: not in the database file, not in any output.
+    expect(databaseBytes().includes(Buffer.from(channelSecret))).toBe(false);
+    expect(JSON.stringify(line) + viaStdin.stdout).not.toContain(channelSecret);
+
+    // Each type takes only its own options, and its required ones.
+    expect(
+      await fails(
+        ...['store', 'set', '--company', companyId, '--store', 'L3', '--type', 'LINE_QRCODE_PAY'],
+        ...['--env', 'test', '--channel-id', '1', '--platform-id', 'P1', '--json'],
+      ),
+    ).toMatch(/--platform-id is not an option of type LINE_QRCODE_PAY/);
+    expect(
+      await fails(
+        ...['store', 'set', '--company', companyId, '--store', 'L3', '--type', 'LINE_QRCODE_PAY'],
+        ...['--env', 'test', '--channel-id', '1', '--json'],
+      ),
+    ).toMatch(/--channel-secret-file is required for type LINE_QRCODE_PAY/);
+
+    // icash: --aes-key and --aes-iv on the command line still work, and warn.
+    const legacy = await run(
+      ...['keys', 'set', '--company', companyId, '--platform-id', 'LEG001', '--env', 'test'],
+      ...['--enc-key-id', '9', '--aes-key', merchant.AESKey, '--aes-iv', merchant.AESIV],
+      ...['--client-private-key', file('legacy-client.pem', merchant.ClientPrivateKey)],
+      ...['--server-public-key', file('legacy-server.pem', merchant.ServerPublicKey), '--json'],
+    );
+    expect(legacy.code, legacy.stderr).toBe(0);
+    expect(JSON.parse(legacy.stdout)).toMatchObject({ platform_id: 'LEG001', stored: true });
+    expect(legacy.stderr).toMatch(/warning: --aes-key puts a secret on the command line/);
+    expect(legacy.stderr).toMatch(/warning: --aes-iv puts a secret on the command line/);
+    expect(legacy.stderr + legacy.stdout).not.toContain(merchant.AESKey);
+  });
+
   it('the secret printed by client create is not in the database', () => {
     const bytes = databaseBytes();
     expect(bytes.includes(Buffer.from(clientId))).toBe(true);
