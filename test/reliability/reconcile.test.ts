@@ -42,6 +42,7 @@ describe('reconciliation of unknown outcomes', () => {
       OMNIGATE_UPSTREAM_TIMEOUT_MS: '300',
       OMNIGATE_RECONCILE_SCHEDULE: '100ms,200ms',
       OMNIGATE_RECONCILE_INTERVAL_MS: '50',
+      OMNIGATE_RECONCILE_SAFE_WAIT: '1500ms',
     }));
   });
 
@@ -54,7 +55,7 @@ describe('reconciliation of unknown outcomes', () => {
     await fetch(`${sandbox.url}/sandbox/faults`, { method: 'DELETE' });
   });
 
-  const post = (operation: 'pay' | 'cancel', request: object) =>
+  const post = (operation: 'pay' | 'cancel' | 'refund', request: object) =>
     api(t.url, 'POST', `/v1/payment/integrate/${operation}`, {
       token: company.token,
       body: { type: TYPE, store_id: 'S1', request },
@@ -169,50 +170,9 @@ describe('reconciliation of unknown outcomes', () => {
       ),
     );
   });
-});
 
-/**
- * Refunds whose outcome is unknown: asked about by the refund's own
- * MerchantTradeNo (a refund record, TradeType 1), "not found" trusted only
- * after the safe wait.
- */
-describe('reconciliation of unknown refunds', () => {
-  let sandbox: SandboxHandle;
-  let t: TestGateway;
-  let company: TestCompany;
-  let merchant: SandboxMerchant;
-
-  beforeAll(async () => {
-    ({ sandbox, t, company, merchant } = await startStoreScenario({
-      OMNIGATE_UPSTREAM_TIMEOUT_MS: '300',
-      OMNIGATE_RECONCILE_SCHEDULE: '100ms,200ms',
-      OMNIGATE_RECONCILE_INTERVAL_MS: '50',
-      OMNIGATE_RECONCILE_SAFE_WAIT: '1500ms',
-    }));
-  });
-
-  afterAll(async () => {
-    await t.close();
-    await sandbox.close();
-  });
-
-  beforeEach(async () => {
-    await fetch(`${sandbox.url}/sandbox/faults`, { method: 'DELETE' });
-  });
-
-  const post = (operation: 'pay' | 'refund', request: object) =>
-    api(t.url, 'POST', `/v1/payment/integrate/${operation}`, {
-      token: company.token,
-      body: { type: TYPE, store_id: 'S1', request },
-    });
-
-  async function paidTrade(amount = 100): Promise<string> {
-    const no = tradeNo('RFP');
-    const res = await post('pay', payRequest(await newBarcode(sandbox, 1000), no, amount));
-    expect(res.body.RtnCode).toBe(1);
-    return no;
-  }
-
+  // Refunds: asked about by the refund's own MerchantTradeNo (a refund record,
+  // TradeType 1); "not found" trusted only after the safe wait (1.5 s here).
   const refundOf = (original: string, amount: number, no = tradeNo('RF')) =>
     post('refund', {
       OMerchantTradeNo: original,
@@ -224,31 +184,9 @@ describe('reconciliation of unknown refunds', () => {
       RefundCommAmt: 0,
     });
 
-  const inject = (fault: string, extra: object = {}) =>
-    sandboxPost(sandbox, '/sandbox/faults', {
-      MerchantID: merchant.MerchantID,
-      fault,
-      operation: 'RefundICPO',
-      delayMs: 1000,
-      ...extra,
-    });
-
-  async function settled(requestId: string, deadlineMs = 10_000): Promise<View> {
-    const deadline = Date.now() + deadlineMs;
-    for (;;) {
-      const res = await api(t.url, 'GET', `/v1/payment/transactions/${requestId}`, {
-        token: company.token,
-      });
-      const v = res.body as unknown as View;
-      if (v.state !== 'unknown' && v.state !== 'pending') return v;
-      if (Date.now() > deadline) throw new Error(`still ${v.state}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   it('a late answer that still committed: settled succeeded from the refund record, with its TransactionID', async () => {
-    const original = await paidTrade(100);
-    await inject('delay');
+    const original = await paidTrade();
+    await inject('delay', 'RefundICPO');
     const res = await refundOf(original, 40);
     expect(res.status).toBe(504);
     expect(res.body.code).toBe('upstream_timeout');
@@ -265,8 +203,8 @@ describe('reconciliation of unknown refunds', () => {
 
   for (const fault of ['drop', 'http500']) {
     it(`a refund icash never applied (${fault}): unknown until the safe wait, then failed`, async () => {
-      const original = await paidTrade(100);
-      await inject(fault, { process: false });
+      const original = await paidTrade();
+      await inject(fault, 'RefundICPO', { process: false });
       const res = await refundOf(original, 40);
       expect([502, 504]).toContain(res.status);
       const view = await settled(res.body.request_id as string);
