@@ -171,6 +171,8 @@ export interface PaymentProvider {
   type: string;
   /** The wallet's name in messages (`icash Pay 未在時限內回應…`). */
   displayName: string;
+  /** The longest a call to this wallet may take (its longest time-out), in ms. */
+  longestCallMs: number;
   credentials: WalletCredentials;
   operations: Partial<Record<Operation, ProviderOperation>>;
   /**

@@ -59,7 +59,11 @@ export async function openServices(
     schedule,
     intervalMs: config.reconcileIntervalMs,
     safeWaitMs: config.reconcileSafeWaitMs,
-    staleAfterMs: config.pendingStaleAfterMs,
+    // Never before the slowest wallet's calls can have ended (LINE Pay waits 40 s for a pay).
+    staleAfterMs: Math.max(
+      config.pendingStaleAfterMs,
+      ...registry.types().map((t) => registry.get(t)!.longestCallMs + 1000),
+    ),
     logger,
   });
   const redis = config.redisUrl

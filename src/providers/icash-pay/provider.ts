@@ -27,6 +27,8 @@ export { I_CASH_QRCODE_PAY };
 export interface IcashProviderOptions {
   transport: IcashTransport;
   baseUrls: { test: string; prod: string };
+  /** The transport's time-out (a refund may make two calls: a query, then the refund). */
+  timeoutMs: number;
 }
 
 const PAY_AMOUNTS = ['TotalAmount', 'ItemAmt', 'UtilityAmt', 'CommAmt'] as const;
@@ -139,6 +141,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
   return {
     type: I_CASH_QRCODE_PAY,
     displayName: 'icash Pay',
+    longestCallMs: options.timeoutMs * 2,
     credentials: icashCredentials,
     operations: { cancel, pay, search, refund: refundOperation(transport, target) },
     async checkOutcome(operation, call, config) {

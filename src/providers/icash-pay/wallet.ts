@@ -28,6 +28,7 @@ export const icashQrcodePay: Wallet = {
     return createIcashQrcodePay({
       transport: new IcashTransport({ timeoutMs: config.upstreamTimeoutMs }),
       baseUrls: { test, prod },
+      timeoutMs: config.upstreamTimeoutMs,
     });
   },
 };

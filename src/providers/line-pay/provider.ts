@@ -325,6 +325,7 @@ export function createLinePay(options: LineProviderOptions): PaymentProvider {
   return {
     type: LINE_QRCODE_PAY,
     displayName: 'LINE Pay',
+    longestCallMs: Math.max(timeouts.payMs, timeouts.otherMs),
     credentials: lineCredentials,
     operations: { pay: payOperation, search, cancel, refund: refundOperation },
     async checkOutcome(operation, call, config) {
