@@ -1,18 +1,24 @@
 /**
- * `npm run bench`: the gateway's cost per cancel, against the cryptographic floor.
+ * `npm run bench`: the gateway's cost per cancel, against the cryptographic floor,
+ * and (mode `line`, opt-in) its cost per LINE Pay pay.
  *
  *   npm run bench [-- --duration 10 --warmup 3 --connections 16 --rows 1000000 --quick
- *                     --modes max,half,ledger,skeleton,sandbox,multi,postgres --cpu-prof DIR]
+ *                     --modes max,half,ledger,skeleton,sandbox,multi,postgres,line --cpu-prof DIR]
  *   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROWS, BENCH_MODES)
+ *   npm run bench -- --quick --modes max,line     # LINE pay and icash cancel CPU side by side
  *
  * Starts `omnigate serve` from the built bundle as `npm start` does (NODE_ENV=production, SQLite file,
  * no sandbox, log level warn) as a child process, and an upstream stand-in
  * (another child) that answers DeductCancelICPOF with one signed and encrypted
  * answer prepared once. Drives the gateway with autocannon and reads the
- * gateway's CPU time and memory from its own /proc accounting. Everything is on
- * 127.0.0.1, every phase is bounded in time, and every child is stopped at the end.
- * The last line printed is one JSON object; the same object is written to
- * bench/results/cancel-<time>.json. See docs/performance.md.
+ * gateway's CPU time and memory from its own /proc accounting. Mode `line` provisions
+ * a LINE_QRCODE_PAY store (v4 HMAC) and drives `POST /v1/payment/integrate/pay` against
+ * a LINE stand-in (bench/lib/line-stub.ts: one fixed success answer, a 19-digit
+ * transactionId); `cpu_ms_per_call` then holds the LINE pay's and the icash cancel's
+ * (mode `max`) CPU per call side by side, also printed as a table on stderr.
+ * Everything is on 127.0.0.1, every phase is bounded in time, and every child is
+ * stopped at the end. The last line printed is one JSON object; the same object is
+ * written to bench/results/cancel-<time>.json. See docs/performance.md.
  */
 import { createCipheriv, createSign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,16 +34,25 @@ import {
   type MerchantKeys,
   STORE_ID,
   TYPE,
+  generateLineChannel,
   generateMerchantKeys,
   issueToken,
   provision,
+  provisionLine,
   startGateway,
   startScriptNodeFlags,
 } from './lib/gateway.js';
 import { fillLedger } from './lib/ledger-fill.js';
 import { pacedDrive } from './lib/paced.js';
 import { POSTGRES_ADMIN_URL, createBenchDatabase } from './lib/postgres.js';
-import { type LoadResult, drive, storeCancelBody } from './lib/load.js';
+import {
+  type LoadOptions,
+  type LoadResult,
+  PAY_PATH,
+  drive,
+  storeCancelBody,
+  storeLinePayBody,
+} from './lib/load.js';
 import {
   ROOT,
   childEnv,
@@ -74,10 +89,21 @@ const CONNECTIONS = Math.floor(numberOption('connections', 16, 1, 1024));
 const ROWS = Math.floor(numberOption('rows', QUICK ? 200_000 : 1_000_000, 0, 10_000_000));
 const SIGN_ITERATIONS = QUICK ? 300 : 2000;
 const SANDBOX_TRADES = QUICK ? 30 : 200;
-const ALL_MODES = ['max', 'half', 'ledger', 'skeleton', 'sandbox', 'multi', 'postgres'] as const;
+const ALL_MODES = [
+  'max',
+  'half',
+  'ledger',
+  'skeleton',
+  'sandbox',
+  'multi',
+  'postgres',
+  'line',
+] as const;
 type Mode = (typeof ALL_MODES)[number];
+/** `line` is opt-in: the default modes' windows and start-ups already add up to 2–2.5 minutes. */
+const DEFAULT_MODES: readonly Mode[] = ALL_MODES.filter((m) => m !== 'line');
 const MODES = new Set<Mode>(
-  (option('modes') ?? ALL_MODES.join(','))
+  (option('modes') ?? DEFAULT_MODES.join(','))
     .split(',')
     .filter((m): m is Mode => (ALL_MODES as readonly string[]).includes(m)),
 );
@@ -232,7 +258,15 @@ const tradePrefix = (): string => {
   return `BN${Date.now().toString(36).toUpperCase()}R${runTag}N`;
 };
 
-async function warmUp(url: string, token: string, connections: number): Promise<void> {
+/** What is driven: the endpoint and the body per trade number (default: the icash cancel). */
+type Workload = Pick<LoadOptions, 'path' | 'body'>;
+
+async function warmUp(
+  url: string,
+  token: string,
+  connections: number,
+  workload: Workload = {},
+): Promise<void> {
   if (WARMUP <= 0) return;
   const result = await drive({
     url,
@@ -240,6 +274,7 @@ async function warmUp(url: string, token: string, connections: number): Promise<
     connections,
     durationSeconds: WARMUP,
     tradePrefix: tradePrefix(),
+    ...workload,
   });
   if (result.requests === 0 || result.non2xx > 0)
     throw new Error(`warm-up failed: ${JSON.stringify(result.statusCodes)}`);
@@ -250,8 +285,9 @@ async function measureOne(
   target: GatewayProcess,
   token: string,
   upstreamPid: number,
+  workload: Workload = {},
 ): Promise<Measured> {
-  await warmUp(target.url, token, CONNECTIONS);
+  await warmUp(target.url, token, CONNECTIONS, workload);
   return measure([target], upstreamPid, async () => [
     await drive({
       url: target.url,
@@ -259,6 +295,7 @@ async function measureOne(
       connections: CONNECTIONS,
       durationSeconds: DURATION,
       tradePrefix: tradePrefix(),
+      ...workload,
     }),
   ]);
 }
@@ -402,6 +439,50 @@ async function sandboxMode(root: string): Promise<Record<string, unknown>> {
   };
 }
 
+// ---------------------------------------------------------------- LINE Pay mode
+
+/**
+ * LINE_QRCODE_PAY pays at max rate: a deployment whose store `0001` is a LINE channel
+ * (API v4, HMAC-SHA256 per call), the gateway's `OMNIGATE_LINEPAY_PROD_URL` at
+ * bench/lib/line-stub.ts, one distinct orderId per call. icash is not called.
+ */
+async function lineMode(
+  root: string,
+  icashUrl: string,
+): Promise<{ measured: Measured; fields: Record<string, unknown> }> {
+  const started = await startChild(
+    ['--import', 'tsx', 'bench/lib/line-stub.ts'],
+    childEnv({}),
+    'LINE Pay stand-in',
+  );
+  const lineUrl = `http://127.0.0.1:${String(started.hello.port)}`;
+  const dir = join(root, 'line');
+  mkdirSync(dir);
+  const deployment = provisionLine(dir, generateLineChannel());
+  const gateway = await startGateway(deployment, icashUrl, { linePayProdUrl: lineUrl });
+  const token = await issueToken(gateway.url, deployment);
+  const workload: Workload = { path: PAY_PATH, body: storeLinePayBody };
+
+  // One pay first: LINE's answer must come back whole, its 19-digit id unrounded.
+  const response = await fetch(`${gateway.url}${PAY_PATH}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: storeLinePayBody(`${tradePrefix()}C`),
+  });
+  const answer = await response.text();
+  if (response.status !== 200 || !/"transactionId":9223372036854775808[,}]/.test(answer))
+    throw new Error(`LINE pay check failed: HTTP ${response.status} ${answer}`);
+
+  const measured = await measureOne(gateway, token, started.pid, workload);
+  await stopChild(gateway.child);
+  await stopChild(started.child);
+  log(summary('LINE Pay pay (v4), max throughput', measured));
+  return {
+    measured,
+    fields: { api_version: 'v4', connections: CONNECTIONS, ...loadFields(measured) },
+  };
+}
+
 // ---------------------------------------------------------------- skeleton mode
 
 /**
@@ -463,6 +544,44 @@ function loadFields(m: Measured): Record<string, unknown> {
 }
 
 // ---------------------------------------------------------------- main
+
+/** The two wallets side by side: one icash cancel (max mode) and one LINE pay (line mode). */
+function cpuPerCall(icash: Measured | undefined, line: Measured | undefined) {
+  const side = (m: Measured | undefined) =>
+    m
+      ? {
+          gateway_cpu_ms: m.gatewayCpuMsPerRequest,
+          requests_per_second: m.requestsPerSecond,
+          p50_ms: m.latencyMs.p50,
+          p99_ms: m.latencyMs.p99,
+          peak_rss_mb: m.peakRssMb,
+        }
+      : null;
+  return {
+    icash_cancel: side(icash),
+    line_pay: side(line),
+    line_pay_over_icash_cancel:
+      icash && line ? round(line.gatewayCpuMsPerRequest / icash.gatewayCpuMsPerRequest, 2) : null,
+  };
+}
+
+/** The side-by-side table, printed to stderr at the end of a run. */
+function printCpuTable(perCall: ReturnType<typeof cpuPerCall>): void {
+  const rows = [
+    ['icash cancel (max)', perCall.icash_cancel],
+    ['LINE Pay pay (line)', perCall.line_pay],
+  ] as const;
+  const cell = (value: number | undefined, width: number): string =>
+    (value === undefined ? '-' : String(value)).padStart(width);
+  log('per call              CPU ms   req/s  p50 ms  p99 ms  peak RSS MB');
+  for (const [name, m] of rows)
+    log(
+      `${name.padEnd(20)}${cell(m?.gateway_cpu_ms, 8)}${cell(m?.requests_per_second, 8)}` +
+        `${cell(m?.p50_ms, 8)}${cell(m?.p99_ms, 8)}${cell(m?.peak_rss_mb, 13)}`,
+    );
+  if (perCall.line_pay_over_icash_cancel !== null)
+    log(`LINE pay / icash cancel CPU: ${perCall.line_pay_over_icash_cancel}`);
+}
 
 function machine(): Record<string, unknown> {
   const model = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
@@ -634,6 +753,13 @@ async function main(): Promise<Record<string, unknown>> {
           : {}),
       };
     }
+    let line: Measured | undefined;
+    if (MODES.has('line')) {
+      // The icash stand-in stays up only as the gateway's (unused) icash URL.
+      const result = await lineMode(root, stub.baseUrl);
+      line = result.measured;
+      modes.line_pay = result.fields;
+    }
     await stub.stop();
 
     if (MODES.has('sandbox')) modes.sandbox_end_to_end = await sandboxMode(root);
@@ -654,7 +780,7 @@ async function main(): Promise<Record<string, unknown>> {
       const p99 = half.latencyMs.p99; // paced, measured from each due time
       check('p99_at_half_max_ms', `<= ${TARGETS.p99AtHalfMs}`, p99, p99 <= TARGETS.p99AtHalfMs);
     }
-    const peaks = [max, half, ledger].filter((m): m is Measured => m !== undefined);
+    const peaks = [max, half, ledger, line].filter((m): m is Measured => m !== undefined);
     if (peaks.length) {
       const peak = Math.max(...peaks.map((m) => m.peakRssMb));
       check('peak_rss_mb', `<= ${TARGETS.peakRssMb}`, peak, peak <= TARGETS.peakRssMb);
@@ -691,6 +817,7 @@ async function main(): Promise<Record<string, unknown>> {
         : null,
       p99_at_half_max_ms: half ? half.latencyMs.p99 : null,
       gateway_cpu_ms_per_request: max?.gatewayCpuMsPerRequest ?? null,
+      cpu_ms_per_call: cpuPerCall(max, line),
       peak_rss_mb: peaks.length ? Math.max(...peaks.map((m) => m.peakRssMb)) : null,
       signature_cpu_ms: floor.signatureCpuMs,
       efficiency,
@@ -726,6 +853,7 @@ try {
   const file = join(dir, `cancel-${String(result.at).replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   log(`written: ${file}`);
+  printCpuTable(result.cpu_ms_per_call as ReturnType<typeof cpuPerCall>);
   for (const t of result.targets as {
     name: string;
     target: string;

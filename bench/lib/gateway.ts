@@ -96,7 +96,6 @@ export function productionEnv(
   });
 }
 
-/** company create, client create, keys set (prod), store set (prod) through the CLI. */
 /** What provisioning needs of a key set (the sandbox hands out PEM text only). */
 export type ProvisionKeys = Pick<
   MerchantKeys,
@@ -109,22 +108,40 @@ export type ProvisionKeys = Pick<
   | 'serverPublicKeyPem'
 >;
 
-/** `databaseUrl`: a PostgreSQL URL instead of the SQLite file under `dataDir`. */
-export function provision(dataDir: string, keys: ProvisionKeys, databaseUrl?: string): Deployment {
+/** A fresh deployment with one company and one API client, through the CLI. */
+function provisionCompany(
+  dataDir: string,
+  databaseUrl?: string,
+): { deployment: Deployment; env: NodeJS.ProcessEnv } {
   const base = {
     dataDir,
     databaseFile: databaseUrl ?? join(dataDir, 'omnigate.sqlite'),
     masterKey: randomBytes(32).toString('base64'),
   };
   const env = productionEnv(base);
-  const privateFile = join(dataDir, 'client-private.pem');
-  const publicFile = join(dataDir, 'server-public.pem');
-  writeFileSync(privateFile, keys.clientPrivateKeyPem, { mode: 0o600 });
-  writeFileSync(publicFile, keys.serverPublicKeyPem);
   const companyId = String(
     omnigateCli(['company', 'create', '--name', 'Bench Co'], env).company_id,
   );
   const client = omnigateCli(['client', 'create', '--company', companyId, '--name', 'bench'], env);
+  return {
+    deployment: {
+      ...base,
+      companyId,
+      clientId: String(client.client_id),
+      clientSecret: String(client.client_secret),
+    },
+    env,
+  };
+}
+
+/** `databaseUrl`: a PostgreSQL URL instead of the SQLite file under `dataDir`. */
+export function provision(dataDir: string, keys: ProvisionKeys, databaseUrl?: string): Deployment {
+  const { deployment, env } = provisionCompany(dataDir, databaseUrl);
+  const { companyId } = deployment;
+  const privateFile = join(dataDir, 'client-private.pem');
+  const publicFile = join(dataDir, 'server-public.pem');
+  writeFileSync(privateFile, keys.clientPrivateKeyPem, { mode: 0o600 });
+  writeFileSync(publicFile, keys.serverPublicKeyPem);
   omnigateCli(
     [
       'keys',
@@ -167,12 +184,54 @@ export function provision(dataDir: string, keys: ProvisionKeys, databaseUrl?: st
     ],
     env,
   );
+  return deployment;
+}
+
+export const LINE_TYPE = 'LINE_QRCODE_PAY';
+
+/** A LINE Pay channel as LINE issues one: a 10-digit id and a 32-hex-character secret. */
+export interface LineChannel {
+  channelId: string;
+  channelSecret: string;
+}
+
+export function generateLineChannel(): LineChannel {
   return {
-    ...base,
-    companyId,
-    clientId: String(client.client_id),
-    clientSecret: String(client.client_secret),
+    channelId: String(1_000_000_000 + (randomBytes(4).readUInt32BE(0) % 1_000_000_000)),
+    channelSecret: randomBytes(16).toString('hex'),
   };
+}
+
+/**
+ * company create, client create, then store `STORE_ID` as LINE_QRCODE_PAY (prod, API v4)
+ * through the CLI; the secret through `--channel-secret-file`, never on the command line.
+ */
+export function provisionLine(dataDir: string, channel: LineChannel): Deployment {
+  const { deployment, env } = provisionCompany(dataDir);
+  const secretFile = join(dataDir, 'line-channel-secret');
+  writeFileSync(secretFile, `${channel.channelSecret}\n`, { mode: 0o600 });
+  omnigateCli(
+    [
+      'store',
+      'set',
+      '--company',
+      deployment.companyId,
+      '--store',
+      STORE_ID,
+      '--type',
+      LINE_TYPE,
+      '--env',
+      'prod',
+      '--channel-id',
+      channel.channelId,
+      '--channel-secret-file',
+      secretFile,
+      '--api-version',
+      'v4',
+    ],
+    env,
+  );
+  return deployment;
 }
 
 export interface GatewayProcess extends Started {
@@ -181,16 +240,18 @@ export interface GatewayProcess extends Started {
 
 /**
  * `node <start flags> [--cpu-prof] bin/omnigate-dist.mjs --json serve` (the bundle, built on the
- * first call) on a free port, production settings, upstream production URL `icashProdUrl`.
+ * first call) on a free port, production settings, upstream production URL `icashProdUrl`
+ * (and `OMNIGATE_LINEPAY_PROD_URL` = `linePayProdUrl` when given).
  */
 export async function startGateway(
   deployment: Deployment,
   icashProdUrl: string,
-  options: { cpuProfileDir?: string; port?: number } = {},
+  options: { cpuProfileDir?: string; port?: number; linePayProdUrl?: string } = {},
 ): Promise<GatewayProcess> {
   const env = productionEnv(deployment, {
     OMNIGATE_PORT: String(options.port ?? 0),
     OMNIGATE_ICASH_PROD_URL: icashProdUrl,
+    ...(options.linePayProdUrl ? { OMNIGATE_LINEPAY_PROD_URL: options.linePayProdUrl } : {}),
   });
   // BENCH_NODE_FLAGS: extra node flags for the gateway, e.g. --perf-basic-prof for `perf record`.
   const profile = [

@@ -1,8 +1,11 @@
 import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
-import { STORE_ID, TYPE } from './gateway.js';
+import { LINE_TYPE, STORE_ID, TYPE } from './gateway.js';
 import { round } from './processes.js';
 
-/** autocannon against `POST /v1/payment/integrate/cancel`, one distinct MerchantTradeNo per call. */
+/**
+ * autocannon against `POST /v1/payment/integrate/cancel` (or `path`), one distinct
+ * trade number (MerchantTradeNo, or a LINE orderId) per call.
+ */
 
 export interface LoadOptions {
   url: string;
@@ -15,7 +18,12 @@ export interface LoadOptions {
   tradePrefix: string;
   /** When set, the cancel body for one trade number (default: the store scenario, prod). */
   body?: (tradeNo: string) => string;
+  /** The Integrate endpoint; default `CANCEL_PATH`. */
+  path?: string;
 }
+
+export const CANCEL_PATH = '/v1/payment/integrate/cancel';
+export const PAY_PATH = '/v1/payment/integrate/pay';
 
 export interface LoadResult {
   requests: number;
@@ -42,6 +50,25 @@ export function storeCancelBody(tradeNo: string): string {
   });
 }
 
+/**
+ * A LINE_QRCODE_PAY pay in the store scenario (prod): the store's channel, an
+ * 18-digit oneTimeKey (TWD), one distinct orderId per call.
+ */
+export function storeLinePayBody(orderId: string): string {
+  return JSON.stringify({
+    type: LINE_TYPE,
+    store_id: STORE_ID,
+    is_test: false,
+    request: {
+      productName: 'Bench item',
+      amount: 10,
+      currency: 'TWD',
+      orderId,
+      oneTimeKey: '123456789012345678',
+    },
+  });
+}
+
 export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -53,7 +80,7 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
   let sequence = 0;
   const request: AutocannonRequest = {
     method: 'POST',
-    path: '/v1/payment/integrate/cancel',
+    path: options.path ?? CANCEL_PATH,
     headers: {
       authorization: `Bearer ${options.token}`,
       'content-type': 'application/json',

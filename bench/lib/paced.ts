@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { type LoadOptions, type LoadResult, percentile, storeCancelBody } from './load.js';
+import {
+  CANCEL_PATH,
+  type LoadOptions,
+  type LoadResult,
+  percentile,
+  storeCancelBody,
+} from './load.js';
 import { round } from './processes.js';
 
 /**
@@ -29,7 +35,7 @@ export async function pacedDrive(options: LoadOptions & { rate: number }): Promi
       pool
         .request({
           method: 'POST',
-          path: '/v1/payment/integrate/cancel',
+          path: options.path ?? CANCEL_PATH,
           headers,
           body: body(`${options.tradePrefix}${i}`),
         })
