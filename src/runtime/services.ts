@@ -59,11 +59,14 @@ export async function openServices(
     schedule,
     intervalMs: config.reconcileIntervalMs,
     safeWaitMs: config.reconcileSafeWaitMs,
-    // Never before the slowest wallet's calls can have ended (LINE Pay waits 40 s for a pay).
-    staleAfterMs: Math.max(
-      config.pendingStaleAfterMs,
-      ...registry.types().map((t) => registry.get(t)!.longestCallMs + 1000),
-    ),
+    // By default never before the slowest wallet's calls can have ended (LINE Pay waits
+    // 40 s for a pay); OMNIGATE_PENDING_STALE_AFTER_MS, when set, is taken as it is.
+    staleAfterMs: config.env.OMNIGATE_PENDING_STALE_AFTER_MS
+      ? config.pendingStaleAfterMs
+      : Math.max(
+          config.pendingStaleAfterMs,
+          ...registry.types().map((t) => registry.get(t)!.longestCallMs + 10_000),
+        ),
     logger,
   });
   const redis = config.redisUrl
