@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import type { Statement } from './statements.js';
+
+/** Event ids (`webhook-id`): `msg_` and 128 random bits. */
+export const newEventId = (): string => `msg_${randomBytes(16).toString('base64url')}`;
+
+/**
+ * The transactional outbox's one write: after a transactions row changed state,
+ * in the same database transaction, one webhook_events row, but only when the
+ * row's new state is one events are sent for and its company has an endpoint
+ * subscribed to it. Without such an endpoint it inserts nothing: one index
+ * lookup on webhook_endpoints. Deliveries (one per endpoint) are made from it
+ * later by the delivery worker.
+ */
+const EVENT_SQL =
+  'insert into webhook_events (id, company_id, request_id, type, reconciled, occurred_at) ' +
+  "select ?, t.company_id, t.request_id, 'transaction.' || t.state, ?, ? from transactions t " +
+  "where t.request_id = ? and t.state in ('succeeded', 'declined', 'failed', 'unknown') " +
+  'and exists (select 1 from webhook_endpoints e where e.company_id = t.company_id ' +
+  "and e.deleted_at is null and (e.events = '*' or e.events like '%,transaction.' || t.state || ',%'))";
+
+/** The outbox write for `requestId`'s new state; `reconciled`: the reconciler made the change. */
+export function outboxEvent(requestId: string, reconciled: boolean, now: number): Statement {
+  return { text: EVENT_SQL, params: [newEventId(), reconciled ? 1 : 0, now, requestId] };
+}
