@@ -27,6 +27,7 @@ const BOTH_BACKENDS = [
   'test/reliability/{reconcile,idempotency}.test.ts',
   'test/store/migrations.test.ts',
   'test/security/**/*.test.ts',
+  'test/webhooks/**/*.test.ts',
 ];
 const SQLITE_ONLY = ['test/gateway/demo.test.ts', 'test/gateway/production.test.ts'];
 
