@@ -15,7 +15,9 @@ export class UnsafeWebhookUrlError extends Error {
 }
 
 /** Cloud metadata services: refused whatever the policy. */
-const METADATA = new Set(['169.254.169.254', 'fd00:ec2::254']);
+const METADATA = new BlockList();
+METADATA.addAddress('169.254.169.254', 'ipv4');
+METADATA.addAddress('fd00:ec2::254', 'ipv6');
 
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
@@ -51,18 +53,13 @@ export function refusal(address: string, policy: AddressPolicy): string | null {
   const plain = mapped ?? lower;
   const family = isIP(plain);
   if (family === 0) return `${address} is not an IP address`;
-  if (METADATA.has(plain) || METADATA.has(normalise6(plain))) {
-    return `${address} is a cloud metadata address`;
-  }
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (METADATA.check(plain, type)) return `${address} is a cloud metadata address`;
   if (policy.allowPrivate) return null;
-  if (PRIVATE.check(plain, family === 4 ? 'ipv4' : 'ipv6')) {
+  if (PRIVATE.check(plain, type)) {
     return `${address} is a loopback, private, link-local or reserved address`;
   }
   return null;
-}
-
-function normalise6(address: string): string {
-  return address.includes(':') ? address.replace(/(^|:)0+(?=[0-9a-f])/g, '$1') : address;
 }
 
 /** The URL, parsed, when its form is acceptable (scheme, no credentials, a literal address allowed). */
