@@ -26,6 +26,8 @@ export interface Receiver {
   script: Answer[];
   /** Answer of the requests the script does not cover (default 204). */
   answer: (received: Omit<Received, 'answered'>) => Answer;
+  /** Wait before each answer (widens the window two senders could overlap in). */
+  delayMs: number;
   /** In-flight requests at the same time, at most, per webhook-id. */
   concurrentMax: Map<string, number>;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export async function startReceiver(port = 0): Promise<Receiver> {
     received: [],
     script: [],
     answer: () => 204,
+    delayMs: 0,
     concurrentMax: new Map(),
     close: () => Promise.resolve(),
   };
@@ -62,14 +65,16 @@ export async function startReceiver(port = 0): Promise<Receiver> {
         req.socket.once('close', done);
         return;
       }
-      done();
-      if (typeof answer === 'object') {
-        record.answered = 302;
-        res.writeHead(302, { location: answer.redirect }).end();
-        return;
-      }
-      record.answered = answer;
-      res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+      setTimeout(() => {
+        done();
+        if (typeof answer === 'object') {
+          record.answered = 302;
+          res.writeHead(302, { location: answer.redirect }).end();
+          return;
+        }
+        record.answered = answer;
+        res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+      }, receiver.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
