@@ -33,6 +33,7 @@ const SQLITE_ONLY = [
   'test/gateway/demo.test.ts',
   'test/gateway/production.test.ts',
   'test/webhooks/restart.test.ts',
+  'test/webhooks/secrets.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

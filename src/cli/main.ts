@@ -277,6 +277,7 @@ export function buildCli(io: Io = defaultIo): Command {
         key_version: counts.keyVersion,
         key_sets_resealed: counts.keySets,
         settings_resealed: counts.settings,
+        webhook_secrets_resealed: counts.webhookSecrets,
       });
     });
 
