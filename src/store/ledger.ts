@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
-import { outboxEvent } from './outbox.js';
+import { outboxEvent, updateWithEvent } from './outbox.js';
 import type { RequestStatements } from './statements.js';
 import type { TransactionsTable } from './schema.js';
 
@@ -253,11 +253,15 @@ export class TransactionLedger {
       await this.statements.run(COMPLETE_SQL, columns);
       return;
     }
-    // The state change and its webhook event (transactional outbox): one transaction.
-    await this.statements.runAll([
-      { text: COMPLETE_SQL, params: columns },
-      outboxEvent(requestId, false, now),
-    ]);
+    // The state change and its webhook event (transactional outbox), atomically: one
+    // statement on PostgreSQL, one synchronous transaction on SQLite.
+    const update = { text: COMPLETE_SQL, params: columns };
+    if (this.statements.onPostgres) {
+      const statement = updateWithEvent(update, requestId, false, now);
+      await this.statements.run(statement.text, statement.params);
+      return;
+    }
+    await this.statements.runAll([update, outboxEvent(requestId, false, now)]);
   }
 
   /** A call that ended before it could be opened upstream (validation): one write. */

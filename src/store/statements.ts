@@ -31,6 +31,11 @@ export class RequestStatements {
     this.#numbered = sqlite ? undefined : new Map();
   }
 
+  /** PostgreSQL (the statements go through Kysely's executor, with `$n` placeholders). */
+  get onPostgres(): boolean {
+    return this.#sqlite === undefined;
+  }
+
   /** True when the next statement runs directly on the SQLite connection. */
   get runsDirectly(): boolean {
     return this.#sqlite !== undefined && !this.#sqlite.connection.inTransaction;
