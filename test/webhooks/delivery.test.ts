@@ -142,6 +142,18 @@ describe('webhook delivery', () => {
     expect(all.filter((id) => ids.includes(id))).toHaveLength(ids.length);
   });
 
+  it('announces a declined pay (the wallet answered no)', async () => {
+    // A barcode holding NT$10 cannot pay NT$100.
+    const paid = await call('pay', payRequest(await newBarcode(s.sandbox, 10), tradeNo('WD')));
+    expect(paid.status).toBe(200);
+    expect(paid.body.RtnCode).not.toBe(1);
+    const [event] = await eventsFor(String(paid.headers.get('x-request-id')));
+    expect(verifyWithLibrary(secret, event!)).toMatchObject({
+      type: 'transaction.declined',
+      data: { state: 'declined', operation: 'pay', reconciled: false },
+    });
+  });
+
   it('announces an unknown call and then its reconciliation (data.reconciled)', async () => {
     await injectFault(s.sandbox, {
       MerchantID: s.merchant.MerchantID,
