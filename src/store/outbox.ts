@@ -1,8 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { newRequestId } from '../core/ids.js';
 import type { Statement } from './statements.js';
 
-/** Event ids (`webhook-id`): `msg_` and 128 random bits. */
-export const newEventId = (): string => `msg_${randomBytes(16).toString('base64url')}`;
+/**
+ * Event ids (`webhook-id`): `msg_` and a UUIDv7 without dashes (74 random bits):
+ * time-ordered, so outbox inserts append to the primary-key index.
+ */
+export const newEventId = (now = Date.now()): string =>
+  `msg_${newRequestId(now).replace(/-/g, '')}`;
 
 /**
  * The transactional outbox's one write: after a transactions row changed state,
@@ -23,7 +27,7 @@ const EVENT_SQL = `${EVENT_COLUMNS}${EVENT_VALUES}from transactions t where t.re
 
 /** The outbox write for `requestId`'s new state; `reconciled`: the reconciler made the change. */
 export function outboxEvent(requestId: string, reconciled: boolean, now: number): Statement {
-  return { text: EVENT_SQL, params: [newEventId(), reconciled ? 1 : 0, now, requestId] };
+  return { text: EVENT_SQL, params: [newEventId(now), reconciled ? 1 : 0, now, requestId] };
 }
 
 /**
@@ -41,6 +45,6 @@ export function updateWithEvent(
     text:
       `with t as (${update.text} returning company_id, request_id, state) ` +
       `${EVENT_COLUMNS}${EVENT_VALUES}from t where t.request_id = ? and ${EVENT_CONDITION}`,
-    params: [...update.params, newEventId(), reconciled ? 1 : 0, now, requestId],
+    params: [...update.params, newEventId(now), reconciled ? 1 : 0, now, requestId],
   };
 }
