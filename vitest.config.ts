@@ -27,8 +27,14 @@ const BOTH_BACKENDS = [
   'test/reliability/{reconcile,idempotency}.test.ts',
   'test/store/migrations.test.ts',
   'test/security/**/*.test.ts',
+  'test/webhooks/**/*.test.ts',
 ];
-const SQLITE_ONLY = ['test/gateway/demo.test.ts', 'test/gateway/production.test.ts'];
+const SQLITE_ONLY = [
+  'test/gateway/demo.test.ts',
+  'test/gateway/production.test.ts',
+  'test/webhooks/restart.test.ts',
+  'test/webhooks/secrets.test.ts',
+];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const withPostgres = process.env.OMNIGATE_TEST_POSTGRES !== 'off' && (await postgresReachable());

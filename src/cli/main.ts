@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { MasterKeyError, generateMasterKey } from '../core/master-key.js';
 import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningError, type ProvisioningService } from '../provisioning/service.js';
+import { WebhookError, type WebhookEndpoints } from '../webhooks/endpoints.js';
 import { WalletOptionError, addWalletOptions, readWalletOptions } from './wallet-options.js';
 
 // Each command loads only what it needs, so provisioning commands start quickly.
@@ -11,6 +12,7 @@ const gatewayModule = () => import('../runtime/gateway.js');
 const sandboxModule = () => import('../sandbox/index.js');
 const provisioningModule = () => import('../runtime/provisioning.js');
 const storeModule = () => import('../store/index.js');
+const webhooksModule = () => import('../runtime/webhooks.js');
 
 /** A failure the user can act on: printed as one line on stderr, exit code 1. */
 class UsageError extends Error {}
@@ -275,7 +277,147 @@ export function buildCli(io: Io = defaultIo): Command {
         key_version: counts.keyVersion,
         key_sets_resealed: counts.keySets,
         settings_resealed: counts.settings,
+        webhook_secrets_resealed: counts.webhookSecrets,
       });
+    });
+
+  const withWebhooks = async <T>(fn: (w: WebhookEndpoints) => Promise<T>): Promise<T> => {
+    const { openWebhookEndpoints } = await webhooksModule();
+    const opened = await openWebhookEndpoints(loadConfig());
+    try {
+      return await fn(opened.endpoints);
+    } finally {
+      await opened.close();
+    }
+  };
+  const webhook = program
+    .command('webhook')
+    .description(
+      "webhook endpoints: the merchant's backend is told every outcome (docs/webhooks.md)",
+    );
+  webhook
+    .command('create')
+    .description('add an endpoint; its signing secret (whsec_…) is shown once')
+    .requiredOption('--company <id>', 'company id')
+    .requiredOption('--url <url>', 'where events are POSTed (https in production)')
+    .option(
+      '--events <types>',
+      'comma-separated event types (default: all): transaction.succeeded, transaction.declined, transaction.failed, transaction.unknown',
+    )
+    .action(async (opts: { company: string; url: string; events?: string }) => {
+      const events = opts.events === undefined ? null : opts.events.split(',').map((e) => e.trim());
+      const created = await withWebhooks((w) => w.create(opts.company, opts.url, events));
+      report(io, json(), {
+        endpoint_id: created.endpointId,
+        company_id: opts.company,
+        url: opts.url,
+        events: events ?? 'all',
+        secret: created.secret.reveal(),
+      });
+    });
+  webhook
+    .command('list')
+    .description('the endpoints (never their secrets)')
+    .option('--company <id>', 'only this company')
+    .action(async (opts: { company?: string }) => {
+      const endpoints = await withWebhooks((w) => w.list(opts.company));
+      const shown = endpoints.map((e) => ({
+        endpoint_id: e.endpointId,
+        company_id: e.companyId,
+        url: e.url,
+        events: e.events ?? 'all',
+        created_at: new Date(e.createdAt).toISOString(),
+      }));
+      report(
+        io,
+        json(),
+        { endpoints: shown },
+        shown.length === 0
+          ? 'no webhook endpoints'
+          : shown
+              .map((e) => `${e.endpoint_id}  ${e.company_id}  ${e.url}  ${String(e.events)}`)
+              .join('\n'),
+      );
+    });
+  webhook
+    .command('delete')
+    .description('remove an endpoint; its deliveries not yet made are marked failed')
+    .requiredOption('--endpoint <endpoint_id>', 'endpoint id')
+    .action(async (opts: { endpoint: string }) => {
+      await withWebhooks((w) => w.delete(opts.endpoint));
+      report(io, json(), { endpoint_id: opts.endpoint, deleted: true });
+    });
+  webhook
+    .command('rotate-secret')
+    .description('give an endpoint a new signing secret, shown once; the old one stops at once')
+    .requiredOption('--endpoint <endpoint_id>', 'endpoint id')
+    .action(async (opts: { endpoint: string }) => {
+      const secret = await withWebhooks((w) => w.rotateSecret(opts.endpoint));
+      report(io, json(), { endpoint_id: opts.endpoint, secret: secret.reveal() });
+    });
+  webhook
+    .command('resend')
+    .description(
+      'send a delivery (or every delivery of an event) again, from the start of the schedule',
+    )
+    .option('--delivery <delivery_id>', 'one delivery')
+    .option('--event <event_id>', 'every delivery of an event (its webhook-id)')
+    .action(async (opts: { delivery?: string; event?: string }) => {
+      if ((opts.delivery === undefined) === (opts.event === undefined)) {
+        throw new UsageError('give exactly one of --delivery and --event');
+      }
+      const resent = await withWebhooks((w) =>
+        w.resend({
+          ...(opts.delivery !== undefined ? { deliveryId: opts.delivery } : {}),
+          ...(opts.event !== undefined ? { eventId: opts.event } : {}),
+        }),
+      );
+      report(io, json(), { resent }, `resent: ${resent.join(', ')}`);
+    });
+  webhook
+    .command('deliveries')
+    .description('deliveries and every attempt (time, status, latency, error), newest last')
+    .option('--event <event_id>', 'of one event')
+    .option('--company <id>', "of one company's endpoints")
+    .action(async (opts: { event?: string; company?: string }) => {
+      const deliveries = await withWebhooks((w) =>
+        w.deliveries({
+          ...(opts.event !== undefined ? { eventId: opts.event } : {}),
+          ...(opts.company !== undefined ? { companyId: opts.company } : {}),
+        }),
+      );
+      const shown = deliveries.map((d) => ({
+        delivery_id: d.deliveryId,
+        event_id: d.eventId,
+        endpoint_id: d.endpointId,
+        request_id: d.requestId,
+        type: d.type,
+        state: d.state,
+        next_attempt_at: d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt).toISOString(),
+        attempts: d.attempts.map((a) => ({
+          attempt: a.attempt,
+          at: new Date(a.at).toISOString(),
+          status: a.status,
+          latency_ms: a.latencyMs,
+          error: a.error,
+        })),
+      }));
+      report(
+        io,
+        json(),
+        { deliveries: shown },
+        shown.length === 0
+          ? 'no deliveries'
+          : shown
+              .map(
+                (d) =>
+                  `${d.delivery_id}  ${d.event_id}  ${d.type}  ${d.state}  attempts: ${d.attempts.length}` +
+                  (d.attempts.length
+                    ? `  last: ${String(d.attempts.at(-1)!.status ?? d.attempts.at(-1)!.error)}`
+                    : ''),
+              )
+              .join('\n'),
+      );
     });
 
   return program;
@@ -294,7 +436,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       error instanceof WalletOptionError ||
       error instanceof ProvisioningError ||
       error instanceof ConfigError ||
-      error instanceof MasterKeyError
+      error instanceof MasterKeyError ||
+      error instanceof WebhookError
     ) {
       io.err(`omnigate: ${error.message}`);
       return 1;

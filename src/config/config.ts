@@ -42,6 +42,14 @@ export interface Config {
   tokenFailuresPerAddress: number;
   /** API calls per client per minute; 0: no limit. */
   callsPerMinute: number;
+  /** The wait before each webhook attempt: the first after the event, each next after a failure. */
+  webhookScheduleMs: number[];
+  /** Webhooks may go to loopback, private, link-local and CGNAT addresses (development). */
+  webhookAllowPrivate: boolean;
+  /** How often each process looks for due webhook deliveries. */
+  webhookIntervalMs: number;
+  /** A webhook attempt without a whole answer by then has failed. */
+  webhookTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +107,16 @@ function durations(env: Env, name: string, fallback: string): number[] {
   return values as number[];
 }
 
+/** A webhook schedule: durations, the first of which may be 0s (at once). */
+function webhookSchedule(env: Env, name: string, fallback: string): number[] {
+  const raw = env[name] || fallback;
+  const values = raw.split(',').map((part) => parseDuration(part));
+  if (values.some((v, i) => v === null || (i > 0 && v === 0)) || values.length > 50) {
+    throw new ConfigError(`${name} must be durations like 0s,5s,5m,30m,2h,5h,10h,10h`);
+  }
+  return values as number[];
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const dataDir = resolve(env.OMNIGATE_DATA_DIR ?? 'data');
@@ -149,5 +167,13 @@ export function loadConfig(env: Env = process.env): Config {
     tokenFailuresPerAddress: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
     callsPerMinute: integer(env, 'OMNIGATE_RATE_LIMIT_PER_MINUTE', 3000, 0, 100_000_000),
     logLevel,
+    webhookScheduleMs: webhookSchedule(
+      env,
+      'OMNIGATE_WEBHOOK_SCHEDULE',
+      '0s,5s,5m,30m,2h,5h,10h,10h',
+    ),
+    webhookAllowPrivate: boolean(env, 'OMNIGATE_WEBHOOK_ALLOW_PRIVATE', !production),
+    webhookIntervalMs: integer(env, 'OMNIGATE_WEBHOOK_INTERVAL_MS', 1000, 10, 600_000),
+    webhookTimeoutMs: integer(env, 'OMNIGATE_WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
   };
 }

@@ -142,7 +142,11 @@ export class IntegrateService {
    * reconciler, never to `failed`. If even this write fails the row stays
    * `pending`, which the stale-pending sweep turns `unknown`.
    */
-  async #recordInternalError(requestId: string, mayHaveMoved: boolean): Promise<void> {
+  async #recordInternalError(
+    requestId: string,
+    mayHaveMoved: boolean,
+    readOnly: boolean,
+  ): Promise<void> {
     const outcome: TransactionOutcome = mayHaveMoved
       ? {
           state: 'unknown',
@@ -150,7 +154,7 @@ export class IntegrateService {
           httpStatus: 500,
           nextCheckAt: Date.now() + this.deps.firstCheckDelayMs,
         }
-      : { state: 'failed', errorCode: 'internal_error', httpStatus: 500 };
+      : { state: 'failed', errorCode: 'internal_error', httpStatus: 500, announce: !readOnly };
     try {
       await this.deps.store.ledger.complete(requestId, outcome);
     } catch {
@@ -228,7 +232,8 @@ export class IntegrateService {
         Date.now() + this.deps.firstCheckDelayMs,
       );
       try {
-        await store.ledger.complete(requestId, ledger);
+        // A search changes nothing: its row sends no webhook event.
+        await store.ledger.complete(requestId, readOnly ? { ...ledger, announce: false } : ledger);
         completed = true;
       } catch (failure) {
         // The database went away after the wallet was called: the row stays `pending` for
@@ -246,10 +251,15 @@ export class IntegrateService {
           unopened(base, roughIdentifiers(registry, operation, body)),
           rejected
             ? { state: 'rejected', errorCode: error.code, httpStatus: error.status }
-            : { state: 'failed', errorCode: 'internal_error', httpStatus: 500 },
+            : {
+                state: 'failed',
+                errorCode: 'internal_error',
+                httpStatus: 500,
+                announce: operation !== 'search',
+              },
         );
       } else if (!completed && !(error instanceof GatewayError)) {
-        await this.#recordInternalError(requestId, upstreamCalled && !readOnly);
+        await this.#recordInternalError(requestId, upstreamCalled && !readOnly, readOnly);
       }
       throw error;
     }

@@ -116,11 +116,17 @@ export class ProvisioningService {
   }
 
   /** Re-seals every secret at rest under the current master key version. */
-  async rotateMasterKey(): Promise<{ keyVersion: number; keySets: number; settings: number }> {
+  async rotateMasterKey(): Promise<{
+    keyVersion: number;
+    keySets: number;
+    settings: number;
+    webhookSecrets: number;
+  }> {
     return {
       keyVersion: this.store.keyVersion,
       keySets: await this.store.credentials.resealAll(),
       settings: await this.store.companies.resealSettings(),
+      webhookSecrets: await this.store.webhooks.resealAll(),
     };
   }
 

@@ -86,6 +86,20 @@ export async function provisionDemo(
       lines.push(`# ${step}. ${comment}`, command);
     }
   }
+  // Every outcome above is also POSTed, signed, to a receiver on the sandbox (docs/webhooks.md).
+  const hook = await store.webhooks.createEndpoint(
+    companyId,
+    `${sandboxUrl}/sandbox/webhooks`,
+    null,
+  );
+  step += 1;
+  lines.push(
+    `# ${step}. webhooks: each outcome above was POSTed, signed, to endpoint ${hook.endpointId} on the`,
+    '#    sandbox, which keeps what it receives (searches send none). A second later:',
+    `sleep 2; curl -s ${sandboxUrl}/sandbox/webhooks; echo`,
+    '# Your own receiver (its whsec_ secret is printed once; verify as docs/webhooks.md shows):',
+    `#    npx omnigate webhook create --company ${companyId} --url http://127.0.0.1:8080/hooks`,
+  );
   lines.push(DEMO_END);
   return lines.join('\n');
 }

@@ -66,6 +66,7 @@ export async function startGateway(
     });
     await app.listen({ port: config.port, host: config.host });
     services.reconciler.start();
+    services.webhooks.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -113,6 +114,7 @@ async function shutDown(
   logger: FastifyBaseLogger,
 ): Promise<void> {
   await services.reconciler.stop();
+  await services.webhooks.stop();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), graceMs);

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type Config } from '../config/config.js';
+import type { AddressPolicy } from '../webhooks/address.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { AbuseLimits } from '../limits/abuse-limits.js';
 import { InProcessRateLimiter, RedisRateLimiter } from '../limits/rate-limiter.js';
@@ -9,6 +10,8 @@ import { ProviderRegistry } from '../providers/registry.js';
 import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
 import { openStore, type Store } from '../store/index.js';
+import { TransactionQueries } from '../integrate/transactions.js';
+import { WebhookWorker } from '../webhooks/worker.js';
 import { loadSecretBox } from './master-key.js';
 
 /** How long a start waits for Redis before it counts in-process (the connection keeps trying). */
@@ -21,6 +24,8 @@ export interface Services {
   integrate: IntegrateService;
   provisioning: ProvisioningService;
   reconciler: Reconciler;
+  /** Delivers the webhook outbox (started with the HTTP server). */
+  webhooks: WebhookWorker;
   limits: AbuseLimits;
   close(): Promise<void>;
 }
@@ -69,6 +74,15 @@ export async function openServices(
         ),
     logger,
   });
+  const webhooks = new WebhookWorker({
+    store,
+    transactions: new TransactionQueries(store, registry),
+    scheduleMs: config.webhookScheduleMs,
+    intervalMs: config.webhookIntervalMs,
+    timeoutMs: config.webhookTimeoutMs,
+    policy: webhookPolicy(config),
+    logger,
+  });
   const redis = config.redisUrl
     ? new RedisRateLimiter(config.redisUrl, (available, reason) => {
         if (available) logger.info('Redis available again: rate limits use the shared counters');
@@ -91,11 +105,18 @@ export async function openServices(
     }),
     provisioning: new ProvisioningService(store, WALLETS),
     reconciler,
+    webhooks,
     async close() {
       await reconciler.stop();
+      await webhooks.stop();
       await limits.close();
       await registry.close();
       await store.close();
     },
   };
+}
+
+/** Where webhooks may go: https only in production; private addresses per the setting. */
+export function webhookPolicy(config: Config): AddressPolicy {
+  return { httpsOnly: config.production, allowPrivate: config.webhookAllowPrivate };
 }

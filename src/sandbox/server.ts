@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import { handleControl } from './controls.js';
 import { openSandboxDatabase } from './database.js';
+import { WebhookInbox } from './webhook-inbox.js';
 import { sendJson, type WalletSimulator } from './wallet.js';
 
 /** The HTTP side: raw bodies, routing to a wallet's paths or the controls, shutdown. */
@@ -45,6 +46,8 @@ export class SandboxServer<W extends WalletSet> {
   readonly wallets: readonly WalletSimulator[];
   readonly #server: Server;
   readonly #waits = new Set<() => void>();
+  /** Webhooks POSTed to `/sandbox/webhooks` (a local receiver for the demo). */
+  readonly webhooks = new WebhookInbox();
 
   constructor(dbPath: string, build: WalletFactory<W>) {
     this.db = openSandboxDatabase(dbPath);
@@ -116,6 +119,12 @@ export class SandboxServer<W extends WalletSet> {
 
     for (const wallet of this.wallets) {
       if (await wallet.serve({ req, res, method, url, body })) return;
+    }
+    if (url.pathname === '/sandbox/webhooks') {
+      const answer = this.webhooks.handle(method, req.headers, body);
+      if (answer.status === 204) res.writeHead(204).end();
+      else sendJson(res, answer.status, answer.body);
+      return;
     }
     if (url.pathname.startsWith('/sandbox/')) {
       const answer = await handleControl(

@@ -13,6 +13,7 @@ import { IdempotencyRepository } from './idempotency.js';
 import { migrateToLatest } from './migrations.js';
 import { StoreRepository } from './stores.js';
 import { TokenRepository } from './tokens.js';
+import { WebhookRepository } from './webhooks.js';
 import type { Kysely } from 'kysely';
 
 /** The gateway's whole persistence, opened and migrated in one step. */
@@ -26,6 +27,8 @@ export interface Store {
   stores: StoreRepository;
   ledger: TransactionLedger;
   idempotency: IdempotencyRepository;
+  /** Webhook endpoints and the outbox. */
+  webhooks: WebhookRepository;
   /** The database answers, and no statement failed for want of it in the last 5 s. */
   isReady(): Promise<boolean>;
   /** Told once when the database stops serving and once when it serves again. */
@@ -49,6 +52,7 @@ export async function openStore(
     stores: new StoreRepository(handle.db, handle.statements),
     ledger: new TransactionLedger(handle.db, options.instanceId ?? randomUUID(), handle.statements),
     idempotency: new IdempotencyRepository(handle.db),
+    webhooks: new WebhookRepository(handle.db, box),
     isReady: async () => handle.health.serving() && (await isReachable(handle.db)),
     onAvailabilityChange: (listener) => handle.health.onChange(listener),
     close: () => handle.close(),
@@ -74,3 +78,10 @@ export type {
 export type { StorePayConfig } from './stores.js';
 export type { TransactionRecord, TransactionState, ReconciliationAttempt } from './ledger.js';
 export type { IdempotencyRecord } from './idempotency.js';
+export type {
+  ClaimedDelivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+  WebhookEndpoint,
+  WebhookEvent,
+} from './webhooks.js';

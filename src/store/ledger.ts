@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
+import { outboxEvent, updateWithEvent } from './outbox.js';
 import type { RequestStatements } from './statements.js';
 import type { TransactionsTable } from './schema.js';
 
@@ -38,6 +39,11 @@ export interface TransactionOutcome {
   upstreamLatencyMs?: number | null;
   /** The upstream's id of the trade the call made, when the answer gave one. */
   upstreamId?: string | null;
+  /**
+   * False for a call that changes nothing (a search): its row sends no webhook
+   * event. Rejected calls (validation) never send one either.
+   */
+  announce?: boolean;
 }
 
 export interface TransactionRecord extends TransactionOpening {
@@ -111,20 +117,28 @@ export class TransactionLedger {
     now?: number;
   }): Promise<number> {
     const now = options.now ?? Date.now();
-    const result = await this.db
-      .updateTable('transactions')
-      .set({ state: 'unknown', error_code: 'interrupted', next_check_at: now, updated_at: now })
-      .where('state', '=', 'pending')
-      .where((eb) =>
-        options.ownToo
-          ? eb.or([
-              eb('updated_at', '<', options.staleBefore),
-              eb('instance_id', '=', this.instanceId),
-            ])
-          : eb('updated_at', '<', options.staleBefore),
-      )
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    // Each row moved gets its transaction.unknown event in the same transaction.
+    return this.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('transactions')
+        .set({ state: 'unknown', error_code: 'interrupted', next_check_at: now, updated_at: now })
+        .where('state', '=', 'pending')
+        .where((eb) =>
+          options.ownToo
+            ? eb.or([
+                eb('updated_at', '<', options.staleBefore),
+                eb('instance_id', '=', this.instanceId),
+              ])
+            : eb('updated_at', '<', options.staleBefore),
+        )
+        .returning('request_id')
+        .execute();
+      for (const { request_id } of moved) {
+        const event = outboxEvent(request_id, true, now);
+        await trx.executeQuery(this.statements.compiled(event.text, event.params));
+      }
+      return moved.length;
+    });
   }
 
   /**
@@ -185,7 +199,7 @@ export class TransactionLedger {
           result: attempt.result,
         })
         .execute();
-      await trx
+      const moved = await trx
         .updateTable('transactions')
         .set({
           state: next.state,
@@ -197,7 +211,12 @@ export class TransactionLedger {
         })
         .where('request_id', '=', requestId)
         .where('state', '=', 'unknown')
-        .execute();
+        .executeTakeFirst();
+      // Staying unknown is no new state: no event.
+      if (Number(moved.numUpdatedRows) === 1 && next.state !== 'unknown') {
+        const event = outboxEvent(requestId, true, now);
+        await trx.executeQuery(this.statements.compiled(event.text, event.params));
+      }
     });
   }
 
@@ -229,11 +248,20 @@ export class TransactionLedger {
   }
 
   async complete(requestId: string, outcome: TransactionOutcome, now = Date.now()): Promise<void> {
-    await this.statements.run(COMPLETE_SQL, [
-      ...Object.values(outcomeColumns(outcome)),
-      now,
-      requestId,
-    ]);
+    const columns = [...Object.values(outcomeColumns(outcome)), now, requestId];
+    if (outcome.announce === false) {
+      await this.statements.run(COMPLETE_SQL, columns);
+      return;
+    }
+    // The state change and its webhook event (transactional outbox), atomically: one
+    // statement on PostgreSQL, one synchronous transaction on SQLite.
+    const update = { text: COMPLETE_SQL, params: columns };
+    if (this.statements.onPostgres) {
+      const statement = updateWithEvent(update, requestId, false, now);
+      await this.statements.run(statement.text, statement.params);
+      return;
+    }
+    await this.statements.runAll([update, outboxEvent(requestId, false, now)]);
   }
 
   /** A call that ended before it could be opened upstream (validation): one write. */
@@ -242,10 +270,21 @@ export class TransactionLedger {
     outcome: TransactionOutcome,
     now = Date.now(),
   ): Promise<void> {
-    await this.db
-      .insertInto('transactions')
-      .values({ ...toRow(t), ...outcomeColumns(outcome), created_at: now, updated_at: now })
-      .execute();
+    const insert = (db: Db) =>
+      db
+        .insertInto('transactions')
+        .values({ ...toRow(t), ...outcomeColumns(outcome), created_at: now, updated_at: now })
+        .execute();
+    // A validation refusal (`rejected`) or a search sends no event: a single insert.
+    if (outcome.state === 'rejected' || outcome.announce === false) {
+      await insert(this.db);
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await insert(trx);
+      const event = outboxEvent(t.requestId, false, now);
+      await trx.executeQuery(this.statements.compiled(event.text, event.params));
+    });
   }
 
   async get(companyId: string, requestId: string): Promise<TransactionRecord | undefined> {

@@ -135,6 +135,63 @@ export interface SettingsTable {
   key_version: number | null;
 }
 
+/** A company's webhook endpoint; its signing secret sealed with the master key. */
+export interface WebhookEndpointsTable {
+  id: string;
+  company_id: string;
+  url: string;
+  /** `*` for every event, else the subscribed types as `,type,type,`. */
+  events: string;
+  /** `whsec_…` sealed: `v<version>.<iv>.<ciphertext>.<tag>`. */
+  sealed_secret: string;
+  key_version: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+/** The outbox: one row per ledger state change, written in the change's own transaction. */
+export interface WebhookEventsTable {
+  id: string;
+  company_id: string;
+  request_id: string;
+  /** `transaction.<state>`. */
+  type: string;
+  /** 1 when the reconciler made the change. */
+  reconciled: number;
+  occurred_at: number;
+  /** When the event became one delivery per subscribed endpoint; null: not yet. */
+  fanned_out_at: number | null;
+  /** The body sent, fixed at the first attempt so every retry sends the same bytes. */
+  payload: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  state: 'pending' | 'delivered' | 'failed';
+  /** Every attempt ever made (numbering of webhook_attempts). */
+  attempts: number;
+  /** Attempts in the current round (a manual resend starts a new round): the schedule's index. */
+  tries: number;
+  next_attempt_at: number | null;
+  /** A worker holds the delivery until then (atomic claim, safe across instances). */
+  claimed_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  /** The HTTP status answered; null when none was (time-out, refused, unsafe address). */
+  status: number | null;
+  latency_ms: number;
+  error: string | null;
+}
+
 export interface MigrationSeq {
   id: Generated<number>;
 }
@@ -150,4 +207,8 @@ export interface Database {
   reconciliation_attempts: ReconciliationAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
   settings: SettingsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

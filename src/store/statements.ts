@@ -31,6 +31,11 @@ export class RequestStatements {
     this.#numbered = sqlite ? undefined : new Map();
   }
 
+  /** PostgreSQL (the statements go through Kysely's executor, with `$n` placeholders). */
+  get onPostgres(): boolean {
+    return this.#sqlite === undefined;
+  }
+
   /** True when the next statement runs directly on the SQLite connection. */
   get runsDirectly(): boolean {
     return this.#sqlite !== undefined && !this.#sqlite.connection.inTransaction;
@@ -68,6 +73,32 @@ export class RequestStatements {
     return done ? done.then(() => barrier.sync()) : barrier.sync();
   }
 
+  /**
+   * Runs writes as one transaction. On SQLite directly: BEGIN, the statements and
+   * COMMIT run synchronously, so nothing else joins them; otherwise through
+   * Kysely's transaction.
+   */
+  runAll(steps: readonly Statement[]): void | Promise<void> {
+    if (this.runsDirectly) {
+      const sqlite = this.#sqlite!;
+      sqlite.guard(true, () =>
+        sqlite.connection.transaction(() => {
+          for (const step of steps) sqlite.prepare(step.text).run(...step.params);
+        })(),
+      );
+      sqlite.afterWrite();
+      return;
+    }
+    return this.#db.transaction().execute(async (trx) => {
+      for (const step of steps) await trx.executeQuery(this.compiled(step.text, step.params));
+    });
+  }
+
+  /** The SQL text with this dialect's placeholders: to run inside a Kysely transaction. */
+  compiled(text: string, params: readonly SqlValue[]): CompiledQuery {
+    return this.#compiled(text, params);
+  }
+
   #compiled(text: string, params: readonly SqlValue[]): CompiledQuery {
     let dialectText = text;
     if (this.#numbered) {
@@ -76,6 +107,12 @@ export class RequestStatements {
     }
     return CompiledQuery.raw(dialectText, [...params]);
   }
+}
+
+/** One statement of `runAll`. */
+export interface Statement {
+  text: string;
+  params: readonly SqlValue[];
 }
 
 /** What the statements need of a SQLite database. */

@@ -71,7 +71,7 @@ describe('npm start demo', () => {
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as { RtnCode: number; EncData: Record<string, unknown> });
-      expect(lines).toHaveLength(11);
+      expect(lines).toHaveLength(12);
       const [pay, search1, cancel, search2, pay2, refund, search3] = lines;
       const [linePay, lineSearch, lineRefund, lineSearch2] = lines.slice(7) as unknown as Record<
         string,
@@ -95,6 +95,26 @@ describe('npm start demo', () => {
         EncData: { RefundTotalAmount: 200, OTotalAmount: 500 },
       });
       expect(search3!.EncData).toMatchObject({ TradeStatus: '3', TotalAmount: 500 });
+
+      // The demo's webhook endpoint on the sandbox receives every outcome, no search.
+      const inbox = /curl -s (\S+\/sandbox\/webhooks)/.exec(script)![1]!;
+      const expected = 6; // icash pay, cancel, pay, refund; LINE Pay pay, refund
+      let hooks: { webhook_id: string; body: { type: string; data: { operation: string } } }[] = [];
+      for (let i = 0; i < 200 && hooks.length < expected; i += 1) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        hooks = ((await (await fetch(inbox)).json()) as { webhooks: typeof hooks }).webhooks;
+      }
+      expect(hooks).toHaveLength(expected);
+      expect(new Set(hooks.map((h) => h.webhook_id)).size).toBe(expected);
+      expect(hooks.map((h) => h.body.type)).toEqual(Array(expected).fill('transaction.succeeded'));
+      expect(hooks.map((h) => h.body.data.operation).sort()).toEqual([
+        'cancel',
+        'pay',
+        'pay',
+        'pay',
+        'refund',
+        'refund',
+      ]);
     } finally {
       expect(await stop(first.child)).toBe(0);
     }

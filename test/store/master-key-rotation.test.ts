@@ -144,6 +144,7 @@ describe('omnigate master-key rotate', () => {
         key_version: 2,
         key_sets_resealed: 1,
         settings_resealed: 1,
+        webhook_secrets_resealed: 0,
       });
       await cancelWorks(serving);
     } finally {
