@@ -6,11 +6,17 @@
  * reports calls, events, attempts, failures answered, duplicates and the
  * backlog. Not part of the test suite.
  *
- *   npm run soak:webhooks -- --calls 300 --concurrency 8 --fail-rate 0.2
- *   (or SOAK_CALLS, SOAK_CONCURRENCY, SOAK_FAIL_RATE)
+ *   npm run soak:webhooks -- --calls 300 --concurrency 8 --fail-rate 0.2 --baseline 60
+ *   (or SOAK_CALLS, SOAK_CONCURRENCY, SOAK_FAIL_RATE, SOAK_BASELINE)
+ *
+ * First `--baseline` pays (default a fifth of --calls, at most 1000) run before
+ * the endpoint exists (no events), then the endpoint is created and the
+ * `--calls` run: the pay latencies of both phases (p50, p99) and the gateway's
+ * resident memory, sampled every second, are reported side by side.
  *
  * Everything it talks to is on 127.0.0.1; every loop is bounded in count and time.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/config.js';
@@ -48,8 +54,31 @@ function option(name: string, fallback: number): number {
 const CALLS = Math.max(1, Math.min(Math.floor(option('calls', 300)), 100_000));
 const CONCURRENCY = Math.max(1, Math.min(Math.floor(option('concurrency', 8)), 64));
 const FAIL_RATE = Math.min(option('fail-rate', 0.2), 0.9);
-const TRAFFIC_LIMIT_MS = 240_000;
+const BASELINE = Math.max(
+  0,
+  Math.min(Math.floor(option('baseline', Math.min(1000, CALLS / 5))), 20_000),
+);
+const TRAFFIC_LIMIT_MS = 600_000;
 const DRAIN_LIMIT_MS = 120_000;
+
+/** The process's resident memory in MB, from /proc (Linux). */
+function rssMb(pid: number): number | null {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    return line ? Math.round(Number(line[1]) / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return (
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 10) /
+    10
+  );
+}
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -60,15 +89,6 @@ async function main(): Promise<number> {
   let gateway: Awaited<ReturnType<typeof spawnGateway>> | undefined;
   try {
     const provisioned = await provision(dataDir, await newMerchant(sandbox));
-    const created = await cli(dataDir, [
-      'webhook',
-      'create',
-      '--company',
-      provisioned.companyId,
-      '--url',
-      receiver.url,
-    ]);
-    const secret = String(created.secret);
     gateway = await spawnGateway(dataDir, {
       OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
       OMNIGATE_LOG_LEVEL: 'error',
@@ -78,35 +98,63 @@ async function main(): Promise<number> {
       OMNIGATE_WEBHOOK_SCHEDULE: '0s,200ms,500ms,1s,2s,2s,2s,2s,2s,2s',
     });
     const token = await issueToken(gateway.url, provisioned);
+    const pid = gateway.pid;
+    const memory: { phase: 'baseline' | 'webhooks'; mb: number }[] = [];
+    let phase: 'baseline' | 'webhooks' = 'baseline';
+    const sampler = setInterval(() => {
+      const mb = rssMb(pid);
+      if (mb !== null) memory.push({ phase, mb });
+    }, 1000);
 
     // Traffic: pays, and a cancel of every fifth; each succeeded call is one event.
     const expected = new Set<string>();
+    const latency = { baseline: [] as number[], webhooks: [] as number[] };
     let next = 0;
+    let limit = BASELINE;
     let refused = 0;
     const trafficEnd = Date.now() + TRAFFIC_LIMIT_MS;
     const url = gateway.url;
     const worker = async () => {
-      while (next < CALLS && Date.now() < trafficEnd) {
+      while (next < limit && Date.now() < trafficEnd) {
         const i = next++;
         const no = tradeNo('WS');
+        const barcode = await newBarcode(sandbox);
+        const sent = performance.now();
         const paid = await api(url, 'POST', '/v1/payment/integrate/pay', {
           token,
-          body: payBody(await newBarcode(sandbox), no),
+          body: payBody(barcode, no),
           timeoutMs: 15_000,
         });
-        if (paid.status === 200) expected.add(String(paid.headers.get('x-request-id')));
-        else refused += 1;
+        latency[phase].push(performance.now() - sent);
+        if (paid.status === 200) {
+          if (phase === 'webhooks') expected.add(String(paid.headers.get('x-request-id')));
+        } else refused += 1;
         if (i % 5 === 0 && paid.status === 200) {
           const cancelled = await api(url, 'POST', '/v1/payment/integrate/cancel', {
             token,
             body: cancelBody(no),
             timeoutMs: 15_000,
           });
-          if (cancelled.status === 200) expected.add(String(cancelled.headers.get('x-request-id')));
-          else refused += 1;
+          if (cancelled.status === 200) {
+            if (phase === 'webhooks') expected.add(String(cancelled.headers.get('x-request-id')));
+          } else refused += 1;
         }
       }
     };
+    // The baseline: no endpoint, so no event is written or sent.
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const created = await cli(dataDir, [
+      'webhook',
+      'create',
+      '--company',
+      provisioned.companyId,
+      '--url',
+      receiver.url,
+    ]);
+    const secret = String(created.secret);
+    phase = 'webhooks';
+    next = 0;
+    limit = CALLS;
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const trafficMs = performance.now() - started;
 
@@ -133,6 +181,15 @@ async function main(): Promise<number> {
       await sleep(200);
     }
     const drainMs = performance.now() - drainStart;
+    clearInterval(sampler);
+    const mbOf = (which: 'baseline' | 'webhooks') =>
+      memory.filter((m) => m.phase === which).map((m) => m.mb);
+    const memoryOf = (which: 'baseline' | 'webhooks') => {
+      const mb = mbOf(which);
+      return mb.length === 0
+        ? null
+        : { first: mb[0], max: Math.max(...mb), last: mb[mb.length - 1], samples: mb.length };
+    };
     const deliveries = await store.webhooks.deliveries({ companyId: provisioned.companyId });
     await store.close();
 
@@ -166,6 +223,16 @@ async function main(): Promise<number> {
       max_attempts_one_event: Math.max(0, ...perEvent.values()),
       bad_signatures: badSignatures,
       backlog_after: backlog,
+      baseline_pays: latency.baseline.length,
+      pay_ms_baseline: {
+        p50: percentile(latency.baseline, 50),
+        p99: percentile(latency.baseline, 99),
+      },
+      pay_ms_with_webhooks: {
+        p50: percentile(latency.webhooks, 50),
+        p99: percentile(latency.webhooks, 99),
+      },
+      gateway_rss_mb: { baseline: memoryOf('baseline'), with_webhooks: memoryOf('webhooks') },
       traffic_s: Number((trafficMs / 1000).toFixed(1)),
       drain_s: Number((drainMs / 1000).toFixed(1)),
     };
