@@ -190,7 +190,10 @@ async function main(): Promise<number> {
         ? null
         : { first: mb[0], max: Math.max(...mb), last: mb[mb.length - 1], samples: mb.length };
     };
-    const deliveries = await store.webhooks.deliveries({ companyId: provisioned.companyId });
+    const deliveries = await store.webhooks.deliveries(
+      { companyId: provisioned.companyId },
+      1_000_000,
+    );
     await store.close();
 
     const attempts = deliveries.reduce((n, d) => n + d.attempts.length, 0);

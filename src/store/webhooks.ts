@@ -396,8 +396,11 @@ export class WebhookRepository {
     return resent;
   }
 
-  /** Deliveries with their attempts: of one event, or of one company's endpoints. */
-  async deliveries(filter: { eventId?: string; companyId?: string }): Promise<DeliveryStatus[]> {
+  /** Deliveries with their attempts: of one event, or of one company's endpoints (the oldest `limit`). */
+  async deliveries(
+    filter: { eventId?: string; companyId?: string },
+    limit = 1000,
+  ): Promise<DeliveryStatus[]> {
     let query = this.db
       .selectFrom('webhook_deliveries as d')
       .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
@@ -412,7 +415,7 @@ export class WebhookRepository {
       ]);
     if (filter.eventId !== undefined) query = query.where('d.event_id', '=', filter.eventId);
     if (filter.companyId !== undefined) query = query.where('e.company_id', '=', filter.companyId);
-    const rows = await query.orderBy('d.created_at').limit(1000).execute();
+    const rows = await query.orderBy('d.created_at').limit(limit).execute();
     const result: DeliveryStatus[] = [];
     for (const r of rows) {
       const attempts = await this.db
