@@ -42,6 +42,9 @@ export interface Config {
   tokenFailuresPerAddress: number;
   /** API calls per client per minute; 0: no limit. */
   callsPerMinute: number;
+  /** The Prometheus listener's port; undefined: no metrics listener. */
+  metricsPort: number | undefined;
+  metricsHost: string;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +151,11 @@ export function loadConfig(env: Env = process.env): Config {
     tokenFailuresPerClient: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_CLIENT', 10, 1, 1_000_000),
     tokenFailuresPerAddress: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
     callsPerMinute: integer(env, 'OMNIGATE_RATE_LIMIT_PER_MINUTE', 3000, 0, 100_000_000),
+    metricsPort:
+      env.OMNIGATE_METRICS_PORT === undefined || env.OMNIGATE_METRICS_PORT === ''
+        ? undefined
+        : integer(env, 'OMNIGATE_METRICS_PORT', 0, 0, 65535),
+    metricsHost: env.OMNIGATE_METRICS_HOST || '127.0.0.1',
     logLevel,
   };
 }

@@ -11,11 +11,20 @@ export interface AbuseLimitOptions {
   callsPerMinute: number;
 }
 
+/** Which limit refused a request. */
+export type LimitKind = 'token_attempts' | 'calls';
+
+/** Told of every refusal (metrics); must not throw. */
+export interface RateLimitObserver {
+  refused(limit: LimitKind): void;
+}
+
 /** The gateway's abuse limits, over in-process or Redis counters. */
 export class AbuseLimits {
   constructor(
     private readonly limiter: RateLimiter,
     private readonly options: AbuseLimitOptions,
+    private readonly observer?: RateLimitObserver,
   ) {}
 
   /** Before checking a client secret: refused while either counter of failures is full. */
@@ -25,8 +34,9 @@ export class AbuseLimits {
       this.limiter.peek(`token:client:${clientId}`, this.options.tokenFailuresPerClient),
       this.limiter.peek(`token:addr:${address}`, this.options.tokenFailuresPerAddress),
     ]);
-    if (!byClient.allowed) return byClient;
-    return byAddress;
+    const verdict = byClient.allowed ? byAddress : byClient;
+    if (!verdict.allowed) this.observer?.refused('token_attempts');
+    return verdict;
   }
 
   async tokenFailed(clientId: string, address: string): Promise<void> {
@@ -48,7 +58,13 @@ export class AbuseLimits {
   /** One API call by an authenticated client. */
   async call(clientId: string): Promise<RateVerdict> {
     if (this.options.callsPerMinute === 0) return { allowed: true, retryAfterSeconds: 1 };
-    return this.limiter.hit(`calls:${clientId}`, this.options.callsPerMinute, CALL_WINDOW_MS);
+    const verdict = await this.limiter.hit(
+      `calls:${clientId}`,
+      this.options.callsPerMinute,
+      CALL_WINDOW_MS,
+    );
+    if (!verdict.allowed) this.observer?.refused('calls');
+    return verdict;
   }
 
   close(): Promise<void> {

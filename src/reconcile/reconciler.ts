@@ -19,6 +19,13 @@ export interface ReconcilerOptions {
   staleAfterMs: number;
   logger: FastifyBaseLogger;
   batchSize?: number;
+  /** Told the result of every check (metrics); must not throw. */
+  observer?: ReconcileObserver | undefined;
+}
+
+export interface ReconcileObserver {
+  /** `outcome`: what the query gave; `result`: the row's state after the check. */
+  reconcileAttempt(outcome: string, result: OutcomeCheck['result']): void;
 }
 
 /**
@@ -100,6 +107,7 @@ export class Reconciler {
       { attempt, ...finding },
       { state: finding.result, nextCheckAt, upstreamId: finding.upstreamId ?? null },
     );
+    this.options.observer?.reconcileAttempt(finding.outcome, finding.result);
     if (finding.result === 'unknown' && nextCheckAt === null) {
       logger.warn(
         { request_id: row.requestId },

@@ -9,6 +9,7 @@ import { ProviderRegistry } from '../providers/registry.js';
 import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
 import { openStore, type Store } from '../store/index.js';
+import { GatewayMetrics } from '../metrics/metrics.js';
 import { loadSecretBox } from './master-key.js';
 
 /** How long a start waits for Redis before it counts in-process (the connection keeps trying). */
@@ -22,6 +23,8 @@ export interface Services {
   provisioning: ProvisioningService;
   reconciler: Reconciler;
   limits: AbuseLimits;
+  /** Present when the metrics listener is configured (OMNIGATE_METRICS_PORT). */
+  metrics: GatewayMetrics | undefined;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,8 @@ export async function openServices(
     await store.close();
     throw error;
   }
+  const metrics = config.metricsPort === undefined ? undefined : new GatewayMetrics();
+  metrics?.readLedgerFrom(store.ledger);
   const schedule = new CheckSchedule(config.reconcileScheduleMs, config.reconcileMaxAgeMs);
   const registry = new ProviderRegistry(
     WALLETS.map((wallet) => wallet.create({ config, sandboxUrl })),
@@ -61,6 +66,7 @@ export async function openServices(
     safeWaitMs: config.reconcileSafeWaitMs,
     staleAfterMs: config.pendingStaleAfterMs,
     logger,
+    observer: metrics,
   });
   const redis = config.redisUrl
     ? new RedisRateLimiter(config.redisUrl, (available, reason) => {
@@ -71,16 +77,18 @@ export async function openServices(
   // Start on the shared counters when Redis is there; never wait long for it (an
   // unreachable Redis has already been reported by the connection's first error).
   await redis?.connected(REDIS_START_WAIT_MS);
-  const limits = new AbuseLimits(redis ?? new InProcessRateLimiter(), config);
+  const limits = new AbuseLimits(redis ?? new InProcessRateLimiter(), config, metrics);
   return {
     store,
     registry,
     limits,
+    metrics,
     integrate: new IntegrateService({
       store,
       registry,
       defaultIsTest: config.defaultIsTest,
       firstCheckDelayMs: schedule.firstDelayMs,
+      observer: metrics,
     }),
     provisioning: new ProvisioningService(store, WALLETS),
     reconciler,

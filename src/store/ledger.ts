@@ -228,6 +228,23 @@ export class TransactionLedger {
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 
+  /** The `unknown` rows (over the partial index): how many, and the oldest's creation time. */
+  async unknownBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }> {
+    const row = await this.db
+      .selectFrom('transactions')
+      .select([
+        (eb) => eb.fn.countAll<number>().as('n'),
+        (eb) => eb.fn.min<number | null>('created_at').as('oldest'),
+      ])
+      .where('state', '=', 'unknown')
+      .executeTakeFirst();
+    return {
+      count: Number(row?.n ?? 0),
+      oldestCreatedAt:
+        row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest),
+    };
+  }
+
   async complete(requestId: string, outcome: TransactionOutcome, now = Date.now()): Promise<void> {
     await this.statements.run(COMPLETE_SQL, [
       ...Object.values(outcomeColumns(outcome)),
