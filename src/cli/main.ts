@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { MasterKeyError, generateMasterKey } from '../core/master-key.js';
 import { WALLETS } from '../providers/wallets.js';
+import type { CredentialView, OperatorDirectory } from '../admin/directory.js';
 import { ProvisioningError, type ProvisioningService } from '../provisioning/service.js';
 import { WalletOptionError, addWalletOptions, readWalletOptions } from './wallet-options.js';
 
@@ -36,6 +37,27 @@ function report(io: Io, json: boolean, result: Record<string, unknown>, human?: 
           .join('\n'),
     );
 }
+
+/** A table: a header and one line per row, columns padded; `(none)` when empty. */
+function table(headers: string[], rows: (string | null)[][]): string {
+  if (rows.length === 0) return '(none)';
+  const cells = [headers, ...rows.map((r) => r.map((c) => c ?? '-'))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `key: value` lines; objects and lists as JSON. */
+const details = (value: Record<string, unknown>): string =>
+  Object.entries(value)
+    .map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join('\n');
 
 const envOption = () =>
   new Option('--env <env>', 'environment: test or prod')
@@ -140,14 +162,59 @@ export function buildCli(io: Io = defaultIo): Command {
     }
   };
 
-  program
-    .command('company')
-    .description('companies')
+  const withDirectory = async <T>(fn: (d: OperatorDirectory) => Promise<T>): Promise<T> => {
+    const { openProvisioning } = await provisioningModule();
+    const opened = await openProvisioning(loadConfig());
+    try {
+      return await fn(opened.directory);
+    } finally {
+      await opened.close();
+    }
+  };
+  const found = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new UsageError(`${what} does not exist`);
+    return value;
+  };
+
+  const company = program.command('company').description('companies');
+  company
     .command('create')
+    .description('create a company')
     .requiredOption('--name <name>', 'company name')
     .action(async (opts: { name: string }) => {
       const companyId = await withProvisioning((p) => p.createCompany(opts.name));
       report(io, json(), { company_id: companyId });
+    });
+  company
+    .command('list')
+    .description('every company')
+    .action(async () => {
+      const companies = await withDirectory((d) => d.companies());
+      report(
+        io,
+        json(),
+        { companies },
+        table(
+          ['COMPANY', 'NAME', 'CREATED'],
+          companies.map((c) => [c.company_id, c.name, c.created_at]),
+        ),
+      );
+    });
+  company
+    .command('show')
+    .description('one company, with its clients, stores and credentials (metadata only)')
+    .requiredOption('--company <id>', 'company id')
+    .action(async (opts: { company: string }) => {
+      const shown = await withDirectory(async (d) => {
+        const one = found(await d.company(opts.company), `company ${opts.company}`);
+        return {
+          ...one,
+          clients: await d.clients(opts.company),
+          stores: await d.stores({ companyId: opts.company }),
+          credentials: await d.credentials(opts.company),
+        };
+      });
+      report(io, json(), shown, details(shown));
     });
 
   const client = program.command('client').description('OAuth clients');
@@ -172,6 +239,54 @@ export function buildCli(io: Io = defaultIo): Command {
     .action(async (opts: { client: string }) => {
       await withProvisioning((p) => p.revokeClient(opts.client));
       report(io, json(), { client_id: opts.client, revoked: true });
+    });
+  client
+    .command('rotate-secret')
+    .description(
+      'give a client a new secret, shown once; the old secret and every token issued with it stop working',
+    )
+    .requiredOption('--client <client_id>', 'client id')
+    .action(async (opts: { client: string }) => {
+      const rotated = await withProvisioning((p) => p.rotateClientSecret(opts.client));
+      report(io, json(), {
+        client_id: rotated.clientId,
+        client_secret: rotated.clientSecret.reveal(),
+        tokens_revoked: rotated.tokensRevoked,
+      });
+    });
+  client
+    .command('list')
+    .description('OAuth clients (of one company), with when each last obtained a token')
+    .option('--company <id>', 'only this company')
+    .action(async (opts: { company?: string }) => {
+      const clients = await withDirectory((d) => d.clients(opts.company));
+      report(
+        io,
+        json(),
+        { clients },
+        table(
+          ['CLIENT', 'COMPANY', 'NAME', 'STATUS', 'LAST USED', 'CREATED'],
+          clients.map((c) => [
+            c.client_id,
+            c.company_id,
+            c.name,
+            c.status,
+            c.last_used_at ?? 'never',
+            c.created_at,
+          ]),
+        ),
+      );
+    });
+  client
+    .command('show')
+    .description('one OAuth client (never its secret)')
+    .requiredOption('--client <client_id>', 'client id')
+    .action(async (opts: { client: string }) => {
+      const shown = found(
+        await withDirectory((d) => d.client(opts.client)),
+        `client ${opts.client}`,
+      );
+      report(io, json(), { ...shown }, details({ ...shown }));
     });
 
   // Each wallet declares its own provisioning options; the commands below merge them.
@@ -200,9 +315,8 @@ export function buildCli(io: Io = defaultIo): Command {
     });
   };
   const credentialsSet = (name: string, description: string) => {
-    const command = program
-      .command(name)
-      .description(description)
+    const parent = program.command(name).description(description);
+    const command = parent
       .command('set')
       .description('store (replace) a wallet credential for one environment, e.g. an icash key set')
       .requiredOption('--company <id>', 'company id')
@@ -212,13 +326,56 @@ export function buildCli(io: Io = defaultIo): Command {
       .addOption(envOption());
     addWalletOptions(command, wallets, 'credentialOptions');
     command.action(setCredential);
+    return parent;
   };
-  credentialsSet('credentials', 'wallet credentials (sealed at rest)');
+  const credentialRows = (list: CredentialView[]) =>
+    table(
+      ['COMPANY', 'TYPE', 'ENV', 'CREDENTIAL', 'FINGERPRINT', 'SECRET FIELDS', 'UPDATED'],
+      list.map((c) => [
+        c.company_id,
+        c.type,
+        c.env,
+        c.credential_id,
+        c.fingerprint,
+        c.secret_fields.join(','),
+        c.updated_at,
+      ]),
+    );
+  const credentials = credentialsSet('credentials', 'wallet credentials (sealed at rest)');
+  credentials
+    .command('list')
+    .description(
+      'stored credentials: metadata only (field names, a fingerprint, when updated), never key material',
+    )
+    .option('--company <id>', 'only this company')
+    .action(async (opts: { company?: string }) => {
+      const list = await withDirectory((d) => d.credentials(opts.company));
+      report(io, json(), { credentials: list }, credentialRows(list));
+    });
+  credentials
+    .command('show')
+    .description('one stored credential: metadata only, never key material')
+    .requiredOption('--company <id>', 'company id')
+    .addOption(new Option('--type <type>', 'payment type').choices(types).makeOptionMandatory())
+    .addOption(envOption())
+    .requiredOption('--credential <credential_id>', 'credential id (icash: the PlatformID)')
+    .action(
+      async (opts: { company: string; type: string; env: 'test' | 'prod'; credential: string }) => {
+        const list = await withDirectory((d) => d.credentials(opts.company));
+        const shown = found(
+          list.find(
+            (c) =>
+              c.type === opts.type && c.env === opts.env && c.credential_id === opts.credential,
+          ),
+          `credential ${opts.type}/${opts.env}/${opts.credential}`,
+        );
+        report(io, json(), { ...shown }, details({ ...shown }));
+      },
+    );
   credentialsSet('keys', 'the same as `credentials`, by its round-1 name');
 
-  const storeSet = program
-    .command('store')
-    .description('stores (門市)')
+  const storeCommand = program.command('store').description('stores (門市)');
+  const storeSet = storeCommand
     .command('set')
     .description("store (replace) a store's payment configuration for one type and environment")
     .requiredOption('--company <id>', 'company id')
@@ -254,6 +411,88 @@ export function buildCli(io: Io = defaultIo): Command {
       });
     },
   );
+
+  storeCommand
+    .command('list')
+    .description('stores, with their payment configurations per type and environment')
+    .option('--company <id>', 'only this company')
+    .action(async (opts: { company?: string }) => {
+      const stores = await withDirectory((d) =>
+        d.stores(opts.company === undefined ? {} : { companyId: opts.company }),
+      );
+      report(
+        io,
+        json(),
+        { stores },
+        table(
+          ['COMPANY', 'STORE', 'TYPE', 'ENV', 'CREDENTIAL', 'ACCOUNT', 'UPDATED'],
+          stores.flatMap((st) =>
+            st.configs.length === 0
+              ? [[st.company_id, st.store_id, null, null, null, null, st.created_at]]
+              : st.configs.map((c) => [
+                  st.company_id,
+                  st.store_id,
+                  c.type,
+                  c.env,
+                  c.credential_id,
+                  JSON.stringify(c.account),
+                  c.updated_at,
+                ]),
+          ),
+        ),
+      );
+    });
+  storeCommand
+    .command('show')
+    .description('one store and its payment configurations (account fields only)')
+    .requiredOption('--company <id>', 'company id')
+    .requiredOption('--store <store_id>', 'store id (門市代碼)')
+    .action(async (opts: { company: string; store: string }) => {
+      const [shown] = await withDirectory((d) =>
+        d.stores({ companyId: opts.company, storeId: opts.store }),
+      );
+      const store = found(shown, `store ${opts.store} of company ${opts.company}`);
+      report(io, json(), { ...store }, details({ ...store }));
+    });
+
+  program
+    .command('audit')
+    .description('the audit log: every change made other than by a payment call')
+    .command('list')
+    .description('audit entries, newest first')
+    .option('--company <id>', 'only this company')
+    .option('--action <action>', 'only this action, e.g. client.rotate_secret')
+    .option('--actor <actor>', 'only this actor: cli, system, user:<id>')
+    .option('--limit <n>', 'at most this many entries (1-1000)', '100')
+    .action(async (opts: { company?: string; action?: string; actor?: string; limit: string }) => {
+      if (!/^\d{1,4}$/.test(opts.limit) || Number(opts.limit) < 1 || Number(opts.limit) > 1000) {
+        throw new UsageError('--limit must be an integer from 1 to 1000');
+      }
+      const entries = await withDirectory((d) =>
+        d.audit({
+          ...(opts.company === undefined ? {} : { companyId: opts.company }),
+          ...(opts.action === undefined ? {} : { action: opts.action }),
+          ...(opts.actor === undefined ? {} : { actor: opts.actor }),
+          limit: Number(opts.limit),
+        }),
+      );
+      report(
+        io,
+        json(),
+        { entries },
+        table(
+          ['AT', 'ACTOR', 'COMPANY', 'ACTION', 'TARGET', 'CHANGES'],
+          entries.map((e) => [
+            e.at,
+            e.actor,
+            e.company_id,
+            e.action,
+            e.target,
+            JSON.stringify(e.changes),
+          ]),
+        ),
+      );
+    });
 
   const masterKey = program
     .command('master-key')

@@ -15,6 +15,8 @@ export interface ClientsTable {
   secret_hash: string;
   revoked_at: number | null;
   created_at: number;
+  /** When the client last obtained a token (null: never, or before 0007). */
+  last_used_at: number | null;
 }
 
 export interface TokensTable {
@@ -129,6 +131,24 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
+/** Append-only: every change made other than by a payment call (docs/operations.md §4). */
+export interface AuditLogTable {
+  /** UUIDv7: its order is the log's order. */
+  id: string;
+  at: number;
+  /** `cli`, `system`, or (admin API) `user:<id>`. */
+  actor: string;
+  company_id: string | null;
+  /** `company.create`, `client.rotate_secret`, `credentials.set`, … */
+  action: string;
+  target: string | null;
+  request_id: string | null;
+  /** The address the change came from (admin API), when there is one. */
+  source: string | null;
+  /** JSON object: what changed; never a secret. */
+  changes: string;
+}
+
 export interface SettingsTable {
   name: string;
   value: string;
@@ -150,4 +170,5 @@ export interface Database {
   reconciliation_attempts: ReconciliationAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
   settings: SettingsTable;
+  audit_log: AuditLogTable;
 }

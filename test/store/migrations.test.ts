@@ -42,7 +42,11 @@ describe('SQLite migrations', () => {
     db.close();
     expect(await migrateDatabase(file, upTo3)).toEqual([upTo3]);
     expect(indexes(file)).toEqual(after3);
-    expect(await migrateDatabase(file)).toEqual(['0004_amounts', '0005_neutral_credentials']);
+    expect(await migrateDatabase(file)).toEqual([
+      '0004_amounts',
+      '0005_neutral_credentials',
+      '0007_operators',
+    ]);
     expect(indexes(file)).toEqual(['transactions_original', ...after3]);
     expect(await migrateDatabase(file)).toEqual([]);
   });
@@ -100,7 +104,11 @@ describe('0004_amounts on an existing ledger', () => {
     );
     await before.close();
 
-    expect(await migrateDatabase(url)).toEqual(['0004_amounts', '0005_neutral_credentials']);
+    expect(await migrateDatabase(url)).toEqual([
+      '0004_amounts',
+      '0005_neutral_credentials',
+      '0007_operators',
+    ]);
     expect(await migrateDatabase(url)).toEqual([]);
     const after = openDatabase(url);
     try {
