@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { MasterKeyError, generateMasterKey } from '../core/master-key.js';
 import { WALLETS } from '../providers/wallets.js';
 import type { CredentialView, OperatorDirectory } from '../admin/directory.js';
+import type { UserService } from '../admin/users.js';
+import type { User } from '../store/index.js';
 import { ProvisioningError, type ProvisioningService } from '../provisioning/service.js';
 import { WalletOptionError, addWalletOptions, readWalletOptions } from './wallet-options.js';
 
@@ -19,11 +22,14 @@ class UsageError extends Error {}
 interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** All of standard input (`--password-stdin`). */
+  stdin?: () => string;
 }
 
 const defaultIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  stdin: () => readFileSync(0, 'utf8'),
 };
 
 /** Prints a result: one JSON object with --json, else readable `key: value` lines. */
@@ -492,6 +498,125 @@ export function buildCli(io: Io = defaultIo): Command {
           ]),
         ),
       );
+    });
+
+  const withUsers = async <T>(fn: (u: UserService) => Promise<T>): Promise<T> => {
+    const { openProvisioning } = await provisioningModule();
+    const opened = await openProvisioning(loadConfig());
+    try {
+      return await fn(opened.users);
+    } finally {
+      await opened.close();
+    }
+  };
+  /** The password from standard input (one line; the newline is not part of it). */
+  const passwordFromStdin = (): string => {
+    const text = (io.stdin ?? defaultIo.stdin!)();
+    return text.replace(/\r?\n$/, '');
+  };
+  const userView = (u: User) => ({
+    user_id: u.userId,
+    email: u.email,
+    role: u.role,
+    company_id: u.companyId,
+    scope: u.companyId === null ? 'platform' : 'company',
+    status: u.disabledAt === null ? 'active' : 'disabled',
+    created_at: new Date(u.createdAt).toISOString(),
+  });
+
+  const user = program
+    .command('user')
+    .description('console users (people, not OAuth clients): admin, operator or viewer');
+  user
+    .command('create')
+    .description(
+      'create a console user; without --password-stdin a password is generated and shown once',
+    )
+    .requiredOption('--email <email>', 'the login')
+    .addOption(
+      new Option('--role <role>', 'admin, operator or viewer')
+        .choices(['admin', 'operator', 'viewer'])
+        .makeOptionMandatory(),
+    )
+    .addOption(new Option('--company <id>', "the user's company").conflicts('platform'))
+    .addOption(new Option('--platform', 'a platform user: every company').conflicts('company'))
+    .option('--password-stdin', 'read the password from standard input (at least 12 characters)')
+    .action(
+      async (opts: {
+        email: string;
+        role: string;
+        company?: string;
+        platform?: boolean;
+        passwordStdin?: boolean;
+      }) => {
+        if (opts.company === undefined && opts.platform !== true) {
+          throw new UsageError('one of --company ID or --platform is required');
+        }
+        const password = opts.passwordStdin ? passwordFromStdin() : undefined;
+        const created = await withUsers((u) =>
+          u.create({
+            email: opts.email,
+            role: opts.role,
+            companyId: opts.company ?? null,
+            password,
+          }),
+        );
+        report(io, json(), {
+          ...userView(created.user),
+          ...(created.generatedPassword ? { password: created.generatedPassword.reveal() } : {}),
+        });
+      },
+    );
+  user
+    .command('list')
+    .description('console users (of one company)')
+    .option('--company <id>', 'only this company')
+    .action(async (opts: { company?: string }) => {
+      const users = (await withUsers((u) => u.list(opts.company))).map(userView);
+      report(
+        io,
+        json(),
+        { users },
+        table(
+          ['USER', 'EMAIL', 'ROLE', 'COMPANY', 'STATUS', 'CREATED'],
+          users.map((u) => [
+            u.user_id,
+            u.email,
+            u.role,
+            u.company_id ?? '(platform)',
+            u.status,
+            u.created_at,
+          ]),
+        ),
+      );
+    });
+  user
+    .command('disable')
+    .description('disable a user: every session of theirs ends at once')
+    .requiredOption('--email <email>', 'the login')
+    .action(async (opts: { email: string }) => {
+      const done = await withUsers((u) => u.disable(opts.email));
+      report(io, json(), {
+        user_id: done.user.userId,
+        disabled: true,
+        sessions_ended: done.sessionsEnded,
+      });
+    });
+  user
+    .command('password')
+    .description(
+      "set a user's password (from --password-stdin, else generated and shown once); their sessions end",
+    )
+    .requiredOption('--email <email>', 'the login')
+    .option('--password-stdin', 'read the password from standard input (at least 12 characters)')
+    .action(async (opts: { email: string; passwordStdin?: boolean }) => {
+      const password = opts.passwordStdin ? passwordFromStdin() : undefined;
+      const done = await withUsers((u) => u.setPassword(opts.email, password));
+      report(io, json(), {
+        user_id: done.user.userId,
+        ...(done.generatedPassword ? { password: done.generatedPassword.reveal() } : {}),
+        sessions_ended: done.sessionsEnded,
+      });
     });
 
   const masterKey = program

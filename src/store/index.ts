@@ -14,6 +14,7 @@ import { IdempotencyRepository } from './idempotency.js';
 import { migrateToLatest } from './migrations.js';
 import { StoreRepository } from './stores.js';
 import { TokenRepository } from './tokens.js';
+import { UserRepository } from './users.js';
 import type { Kysely } from 'kysely';
 
 /** The gateway's whole persistence, opened and migrated in one step. */
@@ -28,6 +29,7 @@ export interface Store {
   ledger: TransactionLedger;
   idempotency: IdempotencyRepository;
   audit: AuditLog;
+  users: UserRepository;
   /** The database answers, and no statement failed for want of it in the last 5 s. */
   isReady(): Promise<boolean>;
   /** Told once when the database stops serving and once when it serves again. */
@@ -52,6 +54,7 @@ export async function openStore(
     ledger: new TransactionLedger(handle.db, options.instanceId ?? randomUUID(), handle.statements),
     idempotency: new IdempotencyRepository(handle.db),
     audit: new AuditLog(handle.db),
+    users: new UserRepository(handle.db),
     isReady: async () => handle.health.serving() && (await isReachable(handle.db)),
     onAvailabilityChange: (listener) => handle.health.onChange(listener),
     close: () => handle.close(),
@@ -95,6 +98,7 @@ export type {
 export type { StorePayConfig, StoreSummary } from './stores.js';
 export type { CredentialMetadata } from './credentials.js';
 export type { ClientSummary, CompanySummary } from './companies.js';
+export type { User, UserRole, SessionOwner } from './users.js';
 export type { AuditChanges, AuditEntry, AuditEntryInput, AuditFilter } from './audit.js';
 export type { TransactionRecord, TransactionState, ReconciliationAttempt } from './ledger.js';
 export type { IdempotencyRecord } from './idempotency.js';

@@ -337,6 +337,37 @@ const migrations: Record<string, Migration> = {
         .on('audit_log')
         .columns(['action', 'id'])
         .execute();
+      // Console users (not OAuth clients) and their server-side sessions.
+      await db.schema
+        .createTable('users')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull())
+        // null: a platform user (every company).
+        .addColumn('company_id', 'text', (c) => c.references('companies.id'))
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('disabled_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .ifNotExists()
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('csrf_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('sessions_user')
+        .ifNotExists()
+        .on('sessions')
+        .column('user_id')
+        .execute();
     },
   },
 };

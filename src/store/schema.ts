@@ -149,6 +149,37 @@ export interface AuditLogTable {
   changes: string;
 }
 
+export type UserRole = 'admin' | 'operator' | 'viewer';
+
+/** Console users: people, not OAuth clients. */
+export interface UsersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  role: UserRole;
+  /** null: a platform user, who sees every company. */
+  company_id: string | null;
+  /** `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>`: never the password. */
+  password_hash: string;
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Server-side console sessions: a logout or a disabled user takes effect at once. */
+export interface SessionsTable {
+  /** SHA-256 of the cookie's token: the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  /** SHA-256 of the session's CSRF token. */
+  csrf_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  /** The absolute end, whatever the activity. */
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface SettingsTable {
   name: string;
   value: string;
@@ -171,4 +202,6 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   settings: SettingsTable;
   audit_log: AuditLogTable;
+  users: UsersTable;
+  sessions: SessionsTable;
 }

@@ -42,12 +42,15 @@ describe(
     /** What every command printed after the ones that show a secret once. */
     const outputs: string[] = [];
 
+    let stdin = '';
+
     async function run(...args: string[]): Promise<Run> {
       const out: string[] = [];
       const err: string[] = [];
       const code = await main(['node', 'omnigate', ...args], {
         out: (line) => out.push(line),
         err: (line) => err.push(line),
+        stdin: () => stdin,
       });
       return { code, stdout: out.join('\n'), stderr: err.join('\n') };
     }
@@ -355,6 +358,88 @@ describe(
       ]);
     });
 
+    it('user create/list/password/disable: scrypt hashes, a generated password shown once, audited', async () => {
+      const generated = await ok(
+        'user',
+        'create',
+        '--email',
+        'Admin@Example.com',
+        '--role',
+        'admin',
+        '--company',
+        companyId,
+      );
+      expect(generated).toMatchObject({
+        email: 'admin@example.com',
+        role: 'admin',
+        company_id: companyId,
+        scope: 'company',
+        status: 'active',
+      });
+      const shown = generated.password as string;
+      expect(shown.length).toBeGreaterThanOrEqual(24);
+      secrets.push(shown);
+      stdin = 'a platform password from stdin\n';
+      secrets.push('a platform password from stdin');
+      const platform = await ok(
+        'user',
+        'create',
+        '--email',
+        'root@example.com',
+        '--role',
+        'viewer',
+        '--platform',
+        '--password-stdin',
+      );
+      expect(platform).toMatchObject({ company_id: null, scope: 'platform' });
+      expect(platform).not.toHaveProperty('password');
+      expect(
+        (await run('user', 'create', '--email', 'x@example.com', '--role', 'viewer')).code,
+      ).toBe(1);
+      stdin = 'short\n';
+      const weak = await run(
+        'user',
+        'create',
+        '--email',
+        'weak@example.com',
+        '--role',
+        'viewer',
+        '--platform',
+        '--password-stdin',
+      );
+      expect(weak.stderr).toContain('12-1024 characters');
+      const duplicate = await run(
+        'user',
+        'create',
+        '--email',
+        'ADMIN@example.com',
+        '--role',
+        'viewer',
+        '--platform',
+      );
+      expect(duplicate.stderr).toContain('exists');
+
+      const { users: listed } = (await read('user', 'list')) as {
+        users: Record<string, unknown>[];
+      };
+      expect(listed.map((u) => u.email)).toEqual(['admin@example.com', 'root@example.com']);
+      expect(Object.keys(listed[0]!)).not.toContain('password_hash');
+
+      const changed = await ok('user', 'password', '--email', 'admin@example.com');
+      secrets.push(changed.password as string);
+      expect(changed.password).not.toBe(shown);
+      const disabled = await ok('user', 'disable', '--email', 'root@example.com');
+      expect(disabled).toMatchObject({ disabled: true, sessions_ended: 0 });
+      const { users: after } = (await read('user', 'list')) as { users: { status: string }[] };
+      expect(after.map((u) => u.status)).toEqual(['active', 'disabled']);
+
+      const { entries } = (await read('audit', 'list', '--action', 'user.create')) as {
+        entries: { changes: Record<string, unknown> }[];
+      };
+      expect(entries.map((e) => e.changes.password).sort()).toEqual(['generated', 'given']);
+      expect(databaseBytes().includes('scrypt$32768$8$1$')).toBe(true);
+    });
+
     it('every changing command left an entry; no secret is in the database or any later output', async () => {
       const { entries } = (await read('audit', 'list')) as { entries: { action: string }[] };
       expect(entries.map((e) => e.action).sort()).toEqual([
@@ -368,6 +453,10 @@ describe(
         'master_key.rotate',
         'store.set',
         'store.set',
+        'user.create',
+        'user.create',
+        'user.disable',
+        'user.password',
       ]);
       const bytes = databaseBytes();
       const printed = outputs.join('\n');
