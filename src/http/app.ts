@@ -8,6 +8,8 @@ import type { Store } from '../store/index.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { bearerAuth } from './auth.js';
+import { adminRoutes } from '../admin/routes.js';
+import type { SessionSettings } from '../admin/session.js';
 import { type RouterOptions, frameworkError, installErrorHandling } from './errors.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
@@ -27,6 +29,8 @@ export interface AppDeps {
   /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs). */
   trustProxy?: string[];
   logger: FastifyBaseLogger;
+  /** Console sessions (the admin API). */
+  session: SessionSettings;
   /** Counts every answer by route and status (the metrics listener). */
   metrics?: Pick<GatewayMetrics, 'httpRequest'> | undefined;
 }
@@ -107,9 +111,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tokens: deps.store.tokens,
     tokenTtlSeconds: deps.tokenTtlSeconds,
   });
+  const transactions = new TransactionQueries(deps.store, deps.registry);
+  await app.register(adminRoutes, {
+    store: deps.store,
+    limits: deps.limits,
+    transactions,
+    session: deps.session,
+  });
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(deps.store.tokens, deps.limits));
-    const transactions = new TransactionQueries(deps.store, deps.registry);
     await v1.register(integrateRoutes, {
       service: deps.service,
       registry: deps.registry,

@@ -9,10 +9,12 @@ export interface AbuseLimitOptions {
   tokenFailuresPerAddress: number;
   /** 0: no limit. */
   callsPerMinute: number;
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
 }
 
 /** Which limit refused a request. */
-export type LimitKind = 'token_attempts' | 'calls';
+export type LimitKind = 'token_attempts' | 'calls' | 'login_attempts';
 
 /** Told of every refusal (metrics); must not throw. */
 export interface RateLimitObserver {
@@ -50,6 +52,34 @@ export class AbuseLimits {
       this.limiter.hit(
         `token:addr:${address}`,
         this.options.tokenFailuresPerAddress,
+        TOKEN_WINDOW_MS,
+      ),
+    ]);
+  }
+
+  /** Before checking a console password: refused while either counter of failures is full. */
+  async loginAttemptAllowed(email: string, address: string): Promise<RateVerdict> {
+    address = addressGroup(address);
+    const [byAccount, byAddress] = await Promise.all([
+      this.limiter.peek(`login:user:${email}`, this.options.loginFailuresPerAccount),
+      this.limiter.peek(`login:addr:${address}`, this.options.loginFailuresPerAddress),
+    ]);
+    const verdict = byAccount.allowed ? byAddress : byAccount;
+    if (!verdict.allowed) this.observer?.refused('login_attempts');
+    return verdict;
+  }
+
+  async loginFailed(email: string, address: string): Promise<void> {
+    address = addressGroup(address);
+    await Promise.all([
+      this.limiter.hit(
+        `login:user:${email}`,
+        this.options.loginFailuresPerAccount,
+        TOKEN_WINDOW_MS,
+      ),
+      this.limiter.hit(
+        `login:addr:${address}`,
+        this.options.loginFailuresPerAddress,
         TOKEN_WINDOW_MS,
       ),
     ]);

@@ -68,6 +68,11 @@ export async function startGateway(
       trustProxy: config.trustProxy,
       logger,
       metrics: services.metrics,
+      session: {
+        idleMs: config.sessionIdleMs,
+        maxAgeMs: config.sessionMaxAgeMs,
+        secure: config.production,
+      },
     });
     if (services.metrics && config.metricsPort !== undefined) {
       metricsListener = await startMetricsListener(
