@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AuthenticationError, NotFoundError, RateLimitedError } from '../core/errors.js';
+import {
+  AuthenticationError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../core/errors.js';
 import { REQUEST_ID } from '../core/ids.js';
 import type { TransactionQueries } from '../integrate/transactions.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
@@ -9,6 +14,7 @@ import type { Store, TransactionRecord, User } from '../store/index.js';
 import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
 import { OperatorDirectory } from './directory.js';
+import { type Bucket, transactionStats } from './stats.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import {
   type SessionSettings,
@@ -295,6 +301,45 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
             audit: await directory.audit({ companyId: row.companyId, target: row.requestId }),
           },
         };
+      },
+    );
+
+    admin.get<{
+      Querystring: { company_id?: string; from?: string; to?: string; bucket?: Bucket };
+    }>(
+      '/admin/v1/stats',
+      {
+        ...viewer,
+        schema: {
+          ...hidden,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              company_id: { type: 'string', maxLength: 64 },
+              from: { type: 'string', format: 'date-time' },
+              to: { type: 'string', format: 'date-time' },
+              bucket: { type: 'string', enum: ['hour', 'day'] },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const bucket = q.bucket ?? 'day';
+        const to = q.to === undefined ? Date.now() : Date.parse(q.to);
+        const from =
+          q.from === undefined ? to - (bucket === 'day' ? 30 : 2) * 86_400_000 : Date.parse(q.from);
+        // At most 400 days, so one request cannot walk the whole ledger of many years.
+        if (!(from < to) || to - from > 400 * 86_400_000) {
+          throw new ValidationError('invalid_field', 'from/to 格式錯誤');
+        }
+        return transactionStats(store, {
+          companyId: companyScope(operator(request), q.company_id),
+          from,
+          to,
+          bucket,
+        });
       },
     );
 

@@ -247,15 +247,18 @@ export class TransactionLedger {
   }
 
   /** The `unknown` rows (over the partial index): how many, and the oldest's creation time. */
-  async unknownBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }> {
-    const row = await this.db
+  async unknownBacklog(
+    companyId?: string,
+  ): Promise<{ count: number; oldestCreatedAt: number | null }> {
+    let query = this.db
       .selectFrom('transactions')
       .select([
         (eb) => eb.fn.countAll<number>().as('n'),
         (eb) => eb.fn.min<number | null>('created_at').as('oldest'),
       ])
-      .where('state', '=', 'unknown')
-      .executeTakeFirst();
+      .where('state', '=', 'unknown');
+    if (companyId !== undefined) query = query.where('company_id', '=', companyId);
+    const row = await query.executeTakeFirst();
     return {
       count: Number(row?.n ?? 0),
       oldestCreatedAt:

@@ -178,6 +178,7 @@ describe('admin API /admin/v1', () => {
       { method: 'GET', path: () => '/admin/v1/transactions.csv', least: 'viewer' },
       { method: 'GET', path: () => `/admin/v1/transactions/${paid[0]}`, least: 'viewer' },
       { method: 'GET', path: () => '/admin/v1/audit', least: 'viewer' },
+      { method: 'GET', path: () => '/admin/v1/stats', least: 'viewer' },
       { method: 'GET', path: () => '/admin/v1/clients', least: 'viewer' },
       { method: 'GET', path: () => '/admin/v1/credentials', least: 'viewer' },
       { method: 'GET', path: () => '/admin/v1/users', least: 'admin' },
@@ -353,6 +354,55 @@ describe('admin API /admin/v1', () => {
     const payment = await detail(paid[0]!);
     expect(payment.timeline.refunds.map((r) => r.request_id)).toEqual([refundId]);
     expect(payment.timeline.reconciliation).toEqual([]);
+  });
+
+  it('stats: per bucket, counts by state and operation, amounts paid and refunded, latency; the backlog; per company', async () => {
+    const viewer = await login('viewer@a.example');
+    const stats = (await (await call('GET', '/admin/v1/stats?bucket=hour', viewer)).json()) as {
+      bucket: string;
+      buckets: {
+        start: string;
+        count: number;
+        by_state: Record<string, number>;
+        by_operation: Record<string, number>;
+        paid: Record<string, number>;
+        refunded: Record<string, number>;
+        upstream_latency_ms: { p50: number | null; p99: number | null };
+      }[];
+      unknown_backlog: { count: number; oldest_age_seconds: number | null };
+    };
+    expect(stats.bucket).toBe('hour');
+    const listed = (
+      (await (await call('GET', '/admin/v1/transactions?limit=500', viewer)).json()) as {
+        data: { operation: string; state: string; amount: number | null; currency: string }[];
+      }
+    ).data;
+    const sum = (pick: (b: (typeof stats.buckets)[number]) => number) =>
+      stats.buckets.reduce((n, b) => n + pick(b), 0);
+    expect(sum((b) => b.count)).toBe(listed.length);
+    expect(sum((b) => b.by_operation.refund ?? 0)).toBe(1);
+    const paidTotal = listed
+      .filter((r) => r.operation === 'pay' && r.state === 'succeeded')
+      .reduce((n, r) => n + r.amount!, 0);
+    expect(sum((b) => b.paid[listed[0]!.currency] ?? 0)).toBe(paidTotal);
+    expect(sum((b) => Object.values(b.refunded).reduce((x, y) => x + y, 0))).toBe(40);
+    for (const b of stats.buckets) {
+      expect(b.upstream_latency_ms.p50).toBeLessThanOrEqual(b.upstream_latency_ms.p99!);
+    }
+    expect(stats.unknown_backlog).toEqual({ count: 0, oldest_age_seconds: null });
+    const theirs = (await (
+      await call('GET', '/admin/v1/stats', await login('viewer@b.example'))
+    ).json()) as { buckets: { count: number }[] };
+    expect(theirs.buckets.reduce((n, b) => n + b.count, 0)).toBe(1);
+    expect(
+      (
+        await call(
+          'GET',
+          '/admin/v1/stats?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+          viewer,
+        )
+      ).status,
+    ).toBe(400);
   });
 
   it('logout and a disabled user end the session at once; failed logins are limited per account', async () => {
