@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   AuthenticationError,
+  ConflictError,
   NotFoundError,
   RateLimitedError,
   ValidationError,
@@ -10,6 +11,7 @@ import { REQUEST_ID } from '../core/ids.js';
 import type { TransactionQueries } from '../integrate/transactions.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { LedgerFilter } from '../store/ledger.js';
+import type { Reconciler } from '../reconcile/reconciler.js';
 import type { Store, TransactionRecord, User } from '../store/index.js';
 import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
@@ -30,6 +32,8 @@ import {
 
 export interface AdminDeps {
   store: Store;
+  /** "Check now": the reconciler's check of one unknown call. */
+  checker: Pick<Reconciler, 'checkNow'>;
   limits: AbuseLimits;
   transactions: TransactionQueries;
   session: SessionSettings;
@@ -340,6 +344,42 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
           to,
           bucket,
         });
+      },
+    );
+
+    admin.post<{ Params: { request_id: string } }>(
+      '/admin/v1/transactions/:request_id/check',
+      { preHandler: requireRole('operator'), schema: hidden },
+      async (request) => {
+        const user = operator(request);
+        const id = request.params.request_id;
+        const row = REQUEST_ID.test(id) ? await store.ledger.find(id) : undefined;
+        if (!row || (user.companyId !== null && row.companyId !== user.companyId)) {
+          throw new NotFoundError(`transaction ${id.slice(0, 64)} not found`);
+        }
+        const checked = await deps.checker.checkNow(row.requestId);
+        if (!checked) {
+          throw new ConflictError(
+            'not_unknown',
+            `transaction ${row.requestId} is ${row.state}: only an unknown outcome is checked`,
+          );
+        }
+        const attempts = await store.ledger.attempts(row.requestId);
+        const last = attempts[attempts.length - 1];
+        await store.audit.append({
+          actor: `user:${user.userId}`,
+          companyId: row.companyId,
+          action: 'transaction.check',
+          target: row.requestId,
+          requestId: request.id,
+          source: request.ip,
+          changes: {
+            state_before: row.state,
+            state: checked.state,
+            outcome: last?.outcome ?? null,
+          },
+        });
+        return { ...adminRow(checked), reconciliation: attempts };
       },
     );
 

@@ -88,6 +88,18 @@ export class AuthenticationError extends GatewayError {
   }
 }
 
+/** 409: the action does not apply to the resource in its current state. */
+export class ConflictError extends GatewayError {
+  override readonly name = 'ConflictError';
+  readonly status = 409;
+  constructor(
+    readonly code: 'not_unknown',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** 403: authenticated, but this role may not, or the CSRF token is missing or wrong. */
 export class ForbiddenError extends GatewayError {
   override readonly name = 'ForbiddenError';

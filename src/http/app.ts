@@ -8,7 +8,7 @@ import type { Store } from '../store/index.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { bearerAuth } from './auth.js';
-import { adminRoutes } from '../admin/routes.js';
+import { type AdminDeps, adminRoutes } from '../admin/routes.js';
 import type { SessionSettings } from '../admin/session.js';
 import { type RouterOptions, frameworkError, installErrorHandling } from './errors.js';
 import { docsRoutes } from './routes/docs.js';
@@ -31,6 +31,8 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   /** Console sessions (the admin API). */
   session: SessionSettings;
+  /** The admin API's "check now". */
+  checker: AdminDeps['checker'];
   /** Counts every answer by route and status (the metrics listener). */
   metrics?: Pick<GatewayMetrics, 'httpRequest'> | undefined;
 }
@@ -117,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limits: deps.limits,
     transactions,
     session: deps.session,
+    checker: deps.checker,
   });
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(deps.store.tokens, deps.limits));

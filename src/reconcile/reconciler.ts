@@ -95,6 +95,19 @@ export class Reconciler {
     }
   }
 
+  /**
+   * An operator's "check now": asks the provider about one `unknown` call at once,
+   * with the same judgement and record as a scheduled check. Undefined when the row
+   * is not `unknown` or another check holds it.
+   */
+  async checkNow(requestId: string): Promise<TransactionRecord | undefined> {
+    const { store } = this.options;
+    const row = await store.ledger.claimNow(requestId, Date.now(), 60_000);
+    if (!row) return undefined;
+    await this.#check(row);
+    return store.ledger.find(requestId);
+  }
+
   async #check(row: TransactionRecord): Promise<void> {
     const { store, schedule, logger } = this.options;
     const attempt = row.checkAttempts + 1;

@@ -73,6 +73,7 @@ export async function startGateway(
         maxAgeMs: config.sessionMaxAgeMs,
         secure: config.production,
       },
+      checker: services.reconciler,
     });
     if (services.metrics && config.metricsPort !== undefined) {
       metricsListener = await startMetricsListener(

@@ -180,6 +180,23 @@ export class TransactionLedger {
   }
 
   /** Records one reconciliation attempt and the row's new state, releasing the claim. */
+  /** Claims one `unknown` row now, due or not (an operator's "check now"); undefined when it cannot. */
+  async claimNow(
+    requestId: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<TransactionRecord | undefined> {
+    const result = await this.db
+      .updateTable('transactions')
+      .set({ claimed_until: now + leaseMs })
+      .where('request_id', '=', requestId)
+      .where('state', '=', 'unknown')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return undefined;
+    return this.find(requestId);
+  }
+
   async recordCheck(
     requestId: string,
     attempt: Omit<ReconciliationAttempt, 'at'>,

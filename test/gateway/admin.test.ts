@@ -34,7 +34,11 @@ describe('admin API /admin/v1', () => {
   let otherPayId: string;
 
   beforeAll(async () => {
-    s = await startStoreScenario({ OMNIGATE_LOGIN_FAILURES_PER_ACCOUNT: '3' });
+    s = await startStoreScenario({
+      OMNIGATE_LOGIN_FAILURES_PER_ACCOUNT: '3',
+      // The background reconciler leaves unknown calls alone: "check now" is the test's.
+      OMNIGATE_RECONCILE_SCHEDULE: '10m',
+    });
     other = await newCompany(s.t, 'other company');
     users = new UserService(s.t.gateway.services.store, { actor: 'system' });
     const a = s.company.companyId;
@@ -172,6 +176,8 @@ describe('admin API /admin/v1', () => {
       method: 'GET' | 'POST';
       path: () => Promise<string> | string;
       least: 'viewer' | 'operator' | 'admin';
+      /** The answer when the role may (default 200). */
+      allowed?: number;
     }[] = [
       { method: 'GET', path: () => '/admin/v1/session', least: 'viewer' },
       { method: 'GET', path: () => '/admin/v1/transactions', least: 'viewer' },
@@ -182,6 +188,13 @@ describe('admin API /admin/v1', () => {
       { method: 'GET', path: () => '/admin/v1/clients', least: 'viewer' },
       { method: 'GET', path: () => '/admin/v1/credentials', least: 'viewer' },
       { method: 'GET', path: () => '/admin/v1/users', least: 'admin' },
+      {
+        method: 'POST',
+        path: () => `/admin/v1/transactions/${paid[0]}/check`,
+        least: 'operator',
+        // A settled call: allowed, but there is nothing to check.
+        allowed: 409,
+      },
       {
         method: 'POST',
         path: async () => `/admin/v1/clients/${await spare()}/rotate-secret`,
@@ -197,7 +210,7 @@ describe('admin API /admin/v1', () => {
       for (const role of ['viewer', 'operator', 'admin'] as const) {
         const path = await route.path();
         const res = await call(route.method, path, sessions[role]);
-        const expected = rank[role] >= rank[route.least] ? 200 : 403;
+        const expected = rank[role] >= rank[route.least] ? (route.allowed ?? 200) : 403;
         table.push(
           `${role} ${route.method} ${path.split('/').slice(0, 4).join('/')}: ${res.status}`,
         );
@@ -403,6 +416,57 @@ describe('admin API /admin/v1', () => {
         )
       ).status,
     ).toBe(400);
+  });
+
+  it('POST …/check asks the provider now about an unknown call, records the attempt and audits it', async () => {
+    await fetch(`${s.sandbox.url}/sandbox/faults`, { method: 'DELETE' });
+    await fetch(`${s.sandbox.url}/sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ MerchantID: s.merchant.MerchantID, fault: 'http500', count: 1 }),
+    });
+    const res = await api(s.t.url, 'POST', '/v1/payment/integrate/pay', {
+      token: s.company.token,
+      body: {
+        type: TYPE,
+        store_id: 'S1',
+        request: payRequest(await newBarcode(s.sandbox), tradeNo('CHK'), 100),
+      },
+    });
+    expect(res.status).toBe(502);
+    const id = res.headers.get('x-request-id')!;
+    expect((await s.t.gateway.services.store.ledger.find(id))!.state).toBe('unknown');
+    const foreign = await call(
+      'POST',
+      `/admin/v1/transactions/${id}/check`,
+      await login('root@platform.example'),
+    );
+    expect(foreign.status).toBe(200);
+    const body = (await foreign.json()) as { state: string; reconciliation: { result: string }[] };
+    // The sandbox took the payment before the fault hit its answer.
+    expect(body.state).toBe('succeeded');
+    expect(body.reconciliation.map((a) => a.result)).toEqual(['succeeded']);
+    const again = await call(
+      'POST',
+      `/admin/v1/transactions/${id}/check`,
+      await login('operator@a.example'),
+    );
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ code: 'not_unknown' });
+    const other = await call(
+      'POST',
+      `/admin/v1/transactions/${id}/check`,
+      await login('viewer@b.example'),
+    );
+    expect(other.status).toBe(403);
+    const [entry] = await s.t.gateway.services.store.audit.list({
+      action: 'transaction.check',
+      target: id,
+    });
+    expect(entry).toMatchObject({
+      actor: expect.stringMatching(/^user:usr_/),
+      changes: { state_before: 'unknown', state: 'succeeded' },
+    });
   });
 
   it('logout and a disabled user end the session at once; failed logins are limited per account', async () => {
