@@ -417,6 +417,82 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       },
     );
 
+    admin.get<{ Querystring: { company_id?: string } }>(
+      '/admin/v1/companies',
+      viewer,
+      async (request) => {
+        const companyId = companyScope(operator(request), request.query.company_id);
+        const all = await directory.companies();
+        return { data: companyId === null ? all : all.filter((c) => c.company_id === companyId) };
+      },
+    );
+
+    admin.get<{ Querystring: { company_id?: string } }>(
+      '/admin/v1/stores',
+      viewer,
+      async (request) => {
+        const companyId = companyScope(operator(request), request.query.company_id);
+        return { data: await directory.stores(companyId === null ? {} : { companyId }) };
+      },
+    );
+
+    /** The service that makes a change as this user, for the audit log. */
+    const provisioningFor = (request: FastifyRequest) =>
+      new ProvisioningService(store, WALLETS, {
+        actor: `user:${operator(request).userId}`,
+        requestId: request.id,
+        source: request.ip,
+      });
+
+    admin.post<{ Body: { name?: string; company_id?: string } }>(
+      '/admin/v1/clients',
+      {
+        preHandler: requireRole('admin'),
+        schema: {
+          ...hidden,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: { type: 'string', minLength: 1, maxLength: 200 },
+              company_id: { type: 'string', maxLength: 64 },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body ?? {};
+        const companyId = companyScope(operator(request), body.company_id);
+        if (companyId === null) {
+          throw new ValidationError('missing_field', 'company_id 不可為空');
+        }
+        if (!(await store.companies.companyExists(companyId))) {
+          throw new NotFoundError(`company ${companyId.slice(0, 64)} not found`);
+        }
+        const created = await provisioningFor(request).createClient(companyId, body.name ?? null);
+        reply.header('cache-control', 'no-store');
+        return reply.code(201).send({
+          client_id: created.clientId,
+          company_id: companyId,
+          client_secret: created.clientSecret.reveal(),
+        });
+      },
+    );
+
+    admin.post<{ Params: { client_id: string } }>(
+      '/admin/v1/clients/:client_id/revoke',
+      admins,
+      async (request) => {
+        const user = operator(request);
+        const client = await store.companies.getClient(request.params.client_id);
+        if (!client || (user.companyId !== null && client.companyId !== user.companyId)) {
+          throw new NotFoundError(`client ${request.params.client_id.slice(0, 64)} not found`);
+        }
+        await provisioningFor(request).revokeClient(client.clientId);
+        return { client_id: client.clientId, revoked: true };
+      },
+    );
+
     admin.post<{ Params: { client_id: string } }>(
       '/admin/v1/clients/:client_id/rotate-secret',
       admins,
@@ -426,11 +502,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         if (!client || (user.companyId !== null && client.companyId !== user.companyId)) {
           throw new NotFoundError(`client ${request.params.client_id.slice(0, 64)} not found`);
         }
-        const rotated = await new ProvisioningService(store, WALLETS, {
-          actor: `user:${user.userId}`,
-          requestId: request.id,
-          source: request.ip,
-        }).rotateClientSecret(client.clientId);
+        const rotated = await provisioningFor(request).rotateClientSecret(client.clientId);
         reply.header('cache-control', 'no-store');
         return {
           client_id: rotated.clientId,

@@ -114,13 +114,16 @@ describe('admin API /admin/v1', () => {
     session?: Login,
     /** null: no X-CSRF-Token header at all. */
     csrf: string | null | undefined = session?.csrf,
+    body?: object,
   ) =>
     fetch(`${s.t.url}${path}`, {
       method,
       headers: {
         ...(session ? { cookie: session.cookie } : {}),
         ...(typeof csrf === 'string' && method !== 'GET' ? { 'x-csrf-token': csrf } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
       },
+      ...(body ? { body: JSON.stringify(body) } : {}),
     });
 
   it('POST /admin/v1/session: an HttpOnly SameSite=Strict cookie (not Secure in development) and a CSRF token', async () => {
@@ -178,7 +181,22 @@ describe('admin API /admin/v1', () => {
       least: 'viewer' | 'operator' | 'admin';
       /** The answer when the role may (default 200). */
       allowed?: number;
+      body?: object;
     }[] = [
+      { method: 'GET', path: () => '/admin/v1/companies', least: 'viewer' },
+      { method: 'GET', path: () => '/admin/v1/stores', least: 'viewer' },
+      {
+        method: 'POST',
+        path: () => '/admin/v1/clients',
+        least: 'admin',
+        allowed: 201,
+        body: { name: 'made by the console' },
+      },
+      {
+        method: 'POST',
+        path: async () => `/admin/v1/clients/${await spare()}/revoke`,
+        least: 'admin',
+      },
       { method: 'GET', path: () => '/admin/v1/session', least: 'viewer' },
       { method: 'GET', path: () => '/admin/v1/transactions', least: 'viewer' },
       { method: 'GET', path: () => '/admin/v1/transactions.csv', least: 'viewer' },
@@ -204,12 +222,12 @@ describe('admin API /admin/v1', () => {
     const rank = { viewer: 0, operator: 1, admin: 2 } as const;
     const table: string[] = [];
     for (const route of routes) {
-      const anonymous = await call(route.method, await route.path());
+      const anonymous = await call(route.method, await route.path(), undefined, null, route.body);
       expect(anonymous.status, `anonymous ${route.method}`).toBe(401);
       expect(((await anonymous.json()) as { code: string }).code).toBe('no_session');
       for (const role of ['viewer', 'operator', 'admin'] as const) {
         const path = await route.path();
-        const res = await call(route.method, path, sessions[role]);
+        const res = await call(route.method, path, sessions[role], undefined, route.body);
         const expected = rank[role] >= rank[route.least] ? (route.allowed ?? 200) : 403;
         table.push(
           `${role} ${route.method} ${path.split('/').slice(0, 4).join('/')}: ${res.status}`,
@@ -285,6 +303,18 @@ describe('admin API /admin/v1', () => {
     const csv = await (await call('GET', '/admin/v1/transactions.csv', viewerB)).text();
     expect(csv).toContain(otherPayId);
     expect(csv).not.toContain(paid[0]!);
+    const companies = (await (await call('GET', '/admin/v1/companies', viewerB)).json()) as {
+      data: { company_id: string }[];
+    };
+    expect(companies.data.map((c) => c.company_id)).toEqual([other.companyId]);
+    const stores = (await (await call('GET', '/admin/v1/stores', viewerB)).json()) as {
+      data: unknown[];
+    };
+    expect(stores.data).toEqual([]);
+    const storesA = (await (await call('GET', '/admin/v1/stores', viewerA)).json()) as {
+      data: { store_id: string }[];
+    };
+    expect(storesA.data.map((st) => st.store_id)).toEqual(['S1']);
     const clients = (await (await call('GET', '/admin/v1/clients', viewerB)).json()) as {
       data: { company_id: string }[];
     };
@@ -416,6 +446,47 @@ describe('admin API /admin/v1', () => {
         )
       ).status,
     ).toBe(400);
+  });
+
+  it('POST /admin/v1/clients: a company admin creates in its company, a platform admin names one; audited as the user', async () => {
+    const root = await login('root@platform.example');
+    const none = await call('POST', '/admin/v1/clients', root, undefined, { name: 'x' });
+    expect(none.status).toBe(400);
+    const made = await call('POST', '/admin/v1/clients', root, undefined, {
+      name: 'for b',
+      company_id: other.companyId,
+    });
+    expect(made.status).toBe(201);
+    const body = (await made.json()) as {
+      client_id: string;
+      company_id: string;
+      client_secret: string;
+    };
+    expect(body.company_id).toBe(other.companyId);
+    const token = await api(s.t.url, 'POST', '/oauth/v1/token', {
+      rawBody: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: body.client_id,
+        client_secret: body.client_secret,
+      }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(token.status).toBe(200);
+    // A company admin's company_id is its own, whatever it asks.
+    const adminA = await login('admin@a.example');
+    const mine = (await (
+      await call('POST', '/admin/v1/clients', adminA, undefined, { company_id: other.companyId })
+    ).json()) as { company_id: string };
+    expect(mine.company_id).toBe(s.company.companyId);
+    const [entry] = await s.t.gateway.services.store.audit.list({
+      action: 'client.create',
+      target: body.client_id,
+    });
+    expect(entry).toMatchObject({
+      actor: expect.stringMatching(/^user:usr_/),
+      companyId: other.companyId,
+    });
+    expect(JSON.stringify(entry)).not.toContain(body.client_secret);
   });
 
   it('POST …/check asks the provider now about an unknown call, records the attempt and audits it', async () => {
