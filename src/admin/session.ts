@@ -37,7 +37,7 @@ export function sessionCookie(token: string, settings: SessionSettings): string 
     'Path=/admin',
     'HttpOnly',
     'SameSite=Strict',
-    `Max-Age=${Math.floor(settings.maxAgeMs / 1000)}`,
+    `Max-Age=${Math.ceil(settings.maxAgeMs / 1000)}`,
     ...(settings.secure ? ['Secure'] : []),
   ].join('; ');
 }
