@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { MasterKeyError, generateMasterKey } from '../core/master-key.js';
 import { WALLETS } from '../providers/wallets.js';
+import type { CredentialView, OperatorDirectory } from '../admin/directory.js';
+import type { UserService } from '../admin/users.js';
+import type { User } from '../store/index.js';
 import { ProvisioningError, type ProvisioningService } from '../provisioning/service.js';
 import { WebhookError, type WebhookEndpoints } from '../webhooks/endpoints.js';
 import { WalletOptionError, addWalletOptions, readWalletOptions } from './wallet-options.js';
@@ -20,11 +24,14 @@ class UsageError extends Error {}
 interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** All of standard input (`--password-stdin`). */
+  stdin?: () => string;
 }
 
 const defaultIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  stdin: () => readFileSync(0, 'utf8'),
 };
 
 /** Prints a result: one JSON object with --json, else readable `key: value` lines. */
@@ -38,6 +45,27 @@ function report(io: Io, json: boolean, result: Record<string, unknown>, human?: 
           .join('\n'),
     );
 }
+
+/** A table: a header and one line per row, columns padded; `(none)` when empty. */
+function table(headers: string[], rows: (string | null)[][]): string {
+  if (rows.length === 0) return '(none)';
+  const cells = [headers, ...rows.map((r) => r.map((c) => c ?? '-'))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `key: value` lines; objects and lists as JSON. */
+const details = (value: Record<string, unknown>): string =>
+  Object.entries(value)
+    .map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join('\n');
 
 const envOption = () =>
   new Option('--env <env>', 'environment: test or prod')
@@ -142,14 +170,59 @@ export function buildCli(io: Io = defaultIo): Command {
     }
   };
 
-  program
-    .command('company')
-    .description('companies')
+  const withDirectory = async <T>(fn: (d: OperatorDirectory) => Promise<T>): Promise<T> => {
+    const { openProvisioning } = await provisioningModule();
+    const opened = await openProvisioning(loadConfig());
+    try {
+      return await fn(opened.directory);
+    } finally {
+      await opened.close();
+    }
+  };
+  const found = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new UsageError(`${what} does not exist`);
+    return value;
+  };
+
+  const company = program.command('company').description('companies');
+  company
     .command('create')
+    .description('create a company')
     .requiredOption('--name <name>', 'company name')
     .action(async (opts: { name: string }) => {
       const companyId = await withProvisioning((p) => p.createCompany(opts.name));
       report(io, json(), { company_id: companyId });
+    });
+  company
+    .command('list')
+    .description('every company')
+    .action(async () => {
+      const companies = await withDirectory((d) => d.companies());
+      report(
+        io,
+        json(),
+        { companies },
+        table(
+          ['COMPANY', 'NAME', 'CREATED'],
+          companies.map((c) => [c.company_id, c.name, c.created_at]),
+        ),
+      );
+    });
+  company
+    .command('show')
+    .description('one company, with its clients, stores and credentials (metadata only)')
+    .requiredOption('--company <id>', 'company id')
+    .action(async (opts: { company: string }) => {
+      const shown = await withDirectory(async (d) => {
+        const one = found(await d.company(opts.company), `company ${opts.company}`);
+        return {
+          ...one,
+          clients: await d.clients(opts.company),
+          stores: await d.stores({ companyId: opts.company }),
+          credentials: await d.credentials(opts.company),
+        };
+      });
+      report(io, json(), shown, details(shown));
     });
 
   const client = program.command('client').description('OAuth clients');
@@ -174,6 +247,54 @@ export function buildCli(io: Io = defaultIo): Command {
     .action(async (opts: { client: string }) => {
       await withProvisioning((p) => p.revokeClient(opts.client));
       report(io, json(), { client_id: opts.client, revoked: true });
+    });
+  client
+    .command('rotate-secret')
+    .description(
+      'give a client a new secret, shown once; the old secret and every token issued with it stop working',
+    )
+    .requiredOption('--client <client_id>', 'client id')
+    .action(async (opts: { client: string }) => {
+      const rotated = await withProvisioning((p) => p.rotateClientSecret(opts.client));
+      report(io, json(), {
+        client_id: rotated.clientId,
+        client_secret: rotated.clientSecret.reveal(),
+        tokens_revoked: rotated.tokensRevoked,
+      });
+    });
+  client
+    .command('list')
+    .description('OAuth clients (of one company), with when each last obtained a token')
+    .option('--company <id>', 'only this company')
+    .action(async (opts: { company?: string }) => {
+      const clients = await withDirectory((d) => d.clients(opts.company));
+      report(
+        io,
+        json(),
+        { clients },
+        table(
+          ['CLIENT', 'COMPANY', 'NAME', 'STATUS', 'LAST USED', 'CREATED'],
+          clients.map((c) => [
+            c.client_id,
+            c.company_id,
+            c.name,
+            c.status,
+            c.last_used_at ?? 'never',
+            c.created_at,
+          ]),
+        ),
+      );
+    });
+  client
+    .command('show')
+    .description('one OAuth client (never its secret)')
+    .requiredOption('--client <client_id>', 'client id')
+    .action(async (opts: { client: string }) => {
+      const shown = found(
+        await withDirectory((d) => d.client(opts.client)),
+        `client ${opts.client}`,
+      );
+      report(io, json(), { ...shown }, details({ ...shown }));
     });
 
   // Each wallet declares its own provisioning options; the commands below merge them.
@@ -202,9 +323,8 @@ export function buildCli(io: Io = defaultIo): Command {
     });
   };
   const credentialsSet = (name: string, description: string) => {
-    const command = program
-      .command(name)
-      .description(description)
+    const parent = program.command(name).description(description);
+    const command = parent
       .command('set')
       .description('store (replace) a wallet credential for one environment, e.g. an icash key set')
       .requiredOption('--company <id>', 'company id')
@@ -214,13 +334,56 @@ export function buildCli(io: Io = defaultIo): Command {
       .addOption(envOption());
     addWalletOptions(command, wallets, 'credentialOptions');
     command.action(setCredential);
+    return parent;
   };
-  credentialsSet('credentials', 'wallet credentials (sealed at rest)');
+  const credentialRows = (list: CredentialView[]) =>
+    table(
+      ['COMPANY', 'TYPE', 'ENV', 'CREDENTIAL', 'FINGERPRINT', 'SECRET FIELDS', 'UPDATED'],
+      list.map((c) => [
+        c.company_id,
+        c.type,
+        c.env,
+        c.credential_id,
+        c.fingerprint,
+        c.secret_fields.join(','),
+        c.updated_at,
+      ]),
+    );
+  const credentials = credentialsSet('credentials', 'wallet credentials (sealed at rest)');
+  credentials
+    .command('list')
+    .description(
+      'stored credentials: metadata only (field names, a fingerprint, when updated), never key material',
+    )
+    .option('--company <id>', 'only this company')
+    .action(async (opts: { company?: string }) => {
+      const list = await withDirectory((d) => d.credentials(opts.company));
+      report(io, json(), { credentials: list }, credentialRows(list));
+    });
+  credentials
+    .command('show')
+    .description('one stored credential: metadata only, never key material')
+    .requiredOption('--company <id>', 'company id')
+    .addOption(new Option('--type <type>', 'payment type').choices(types).makeOptionMandatory())
+    .addOption(envOption())
+    .requiredOption('--credential <credential_id>', 'credential id (icash: the PlatformID)')
+    .action(
+      async (opts: { company: string; type: string; env: 'test' | 'prod'; credential: string }) => {
+        const list = await withDirectory((d) => d.credentials(opts.company));
+        const shown = found(
+          list.find(
+            (c) =>
+              c.type === opts.type && c.env === opts.env && c.credential_id === opts.credential,
+          ),
+          `credential ${opts.type}/${opts.env}/${opts.credential}`,
+        );
+        report(io, json(), { ...shown }, details({ ...shown }));
+      },
+    );
   credentialsSet('keys', 'the same as `credentials`, by its round-1 name');
 
-  const storeSet = program
-    .command('store')
-    .description('stores (門市)')
+  const storeCommand = program.command('store').description('stores (門市)');
+  const storeSet = storeCommand
     .command('set')
     .description("store (replace) a store's payment configuration for one type and environment")
     .requiredOption('--company <id>', 'company id')
@@ -256,6 +419,207 @@ export function buildCli(io: Io = defaultIo): Command {
       });
     },
   );
+
+  storeCommand
+    .command('list')
+    .description('stores, with their payment configurations per type and environment')
+    .option('--company <id>', 'only this company')
+    .action(async (opts: { company?: string }) => {
+      const stores = await withDirectory((d) =>
+        d.stores(opts.company === undefined ? {} : { companyId: opts.company }),
+      );
+      report(
+        io,
+        json(),
+        { stores },
+        table(
+          ['COMPANY', 'STORE', 'TYPE', 'ENV', 'CREDENTIAL', 'ACCOUNT', 'UPDATED'],
+          stores.flatMap((st) =>
+            st.configs.length === 0
+              ? [[st.company_id, st.store_id, null, null, null, null, st.created_at]]
+              : st.configs.map((c) => [
+                  st.company_id,
+                  st.store_id,
+                  c.type,
+                  c.env,
+                  c.credential_id,
+                  JSON.stringify(c.account),
+                  c.updated_at,
+                ]),
+          ),
+        ),
+      );
+    });
+  storeCommand
+    .command('show')
+    .description('one store and its payment configurations (account fields only)')
+    .requiredOption('--company <id>', 'company id')
+    .requiredOption('--store <store_id>', 'store id (門市代碼)')
+    .action(async (opts: { company: string; store: string }) => {
+      const [shown] = await withDirectory((d) =>
+        d.stores({ companyId: opts.company, storeId: opts.store }),
+      );
+      const store = found(shown, `store ${opts.store} of company ${opts.company}`);
+      report(io, json(), { ...store }, details({ ...store }));
+    });
+
+  program
+    .command('audit')
+    .description('the audit log: every change made other than by a payment call')
+    .command('list')
+    .description('audit entries, newest first')
+    .option('--company <id>', 'only this company')
+    .option('--action <action>', 'only this action, e.g. client.rotate_secret')
+    .option('--actor <actor>', 'only this actor: cli, system, user:<id>')
+    .option('--limit <n>', 'at most this many entries (1-1000)', '100')
+    .action(async (opts: { company?: string; action?: string; actor?: string; limit: string }) => {
+      if (!/^\d{1,4}$/.test(opts.limit) || Number(opts.limit) < 1 || Number(opts.limit) > 1000) {
+        throw new UsageError('--limit must be an integer from 1 to 1000');
+      }
+      const entries = await withDirectory((d) =>
+        d.audit({
+          ...(opts.company === undefined ? {} : { companyId: opts.company }),
+          ...(opts.action === undefined ? {} : { action: opts.action }),
+          ...(opts.actor === undefined ? {} : { actor: opts.actor }),
+          limit: Number(opts.limit),
+        }),
+      );
+      report(
+        io,
+        json(),
+        { entries },
+        table(
+          ['AT', 'ACTOR', 'COMPANY', 'ACTION', 'TARGET', 'CHANGES'],
+          entries.map((e) => [
+            e.at,
+            e.actor,
+            e.company_id,
+            e.action,
+            e.target,
+            JSON.stringify(e.changes),
+          ]),
+        ),
+      );
+    });
+
+  const withUsers = async <T>(fn: (u: UserService) => Promise<T>): Promise<T> => {
+    const { openProvisioning } = await provisioningModule();
+    const opened = await openProvisioning(loadConfig());
+    try {
+      return await fn(opened.users);
+    } finally {
+      await opened.close();
+    }
+  };
+  /** The password from standard input (one line; the newline is not part of it). */
+  const passwordFromStdin = (): string => {
+    const text = (io.stdin ?? defaultIo.stdin!)();
+    return text.replace(/\r?\n$/, '');
+  };
+  const userView = (u: User) => ({
+    user_id: u.userId,
+    email: u.email,
+    role: u.role,
+    company_id: u.companyId,
+    scope: u.companyId === null ? 'platform' : 'company',
+    status: u.disabledAt === null ? 'active' : 'disabled',
+    created_at: new Date(u.createdAt).toISOString(),
+  });
+
+  const user = program
+    .command('user')
+    .description('console users (people, not OAuth clients): admin, operator or viewer');
+  user
+    .command('create')
+    .description(
+      'create a console user; without --password-stdin a password is generated and shown once',
+    )
+    .requiredOption('--email <email>', 'the login')
+    .addOption(
+      new Option('--role <role>', 'admin, operator or viewer')
+        .choices(['admin', 'operator', 'viewer'])
+        .makeOptionMandatory(),
+    )
+    .addOption(new Option('--company <id>', "the user's company").conflicts('platform'))
+    .addOption(new Option('--platform', 'a platform user: every company').conflicts('company'))
+    .option('--password-stdin', 'read the password from standard input (at least 12 characters)')
+    .action(
+      async (opts: {
+        email: string;
+        role: string;
+        company?: string;
+        platform?: boolean;
+        passwordStdin?: boolean;
+      }) => {
+        if (opts.company === undefined && opts.platform !== true) {
+          throw new UsageError('one of --company ID or --platform is required');
+        }
+        const password = opts.passwordStdin ? passwordFromStdin() : undefined;
+        const created = await withUsers((u) =>
+          u.create({
+            email: opts.email,
+            role: opts.role,
+            companyId: opts.company ?? null,
+            password,
+          }),
+        );
+        report(io, json(), {
+          ...userView(created.user),
+          ...(created.generatedPassword ? { password: created.generatedPassword.reveal() } : {}),
+        });
+      },
+    );
+  user
+    .command('list')
+    .description('console users (of one company)')
+    .option('--company <id>', 'only this company')
+    .action(async (opts: { company?: string }) => {
+      const users = (await withUsers((u) => u.list(opts.company))).map(userView);
+      report(
+        io,
+        json(),
+        { users },
+        table(
+          ['USER', 'EMAIL', 'ROLE', 'COMPANY', 'STATUS', 'CREATED'],
+          users.map((u) => [
+            u.user_id,
+            u.email,
+            u.role,
+            u.company_id ?? '(platform)',
+            u.status,
+            u.created_at,
+          ]),
+        ),
+      );
+    });
+  user
+    .command('disable')
+    .description('disable a user: every session of theirs ends at once')
+    .requiredOption('--email <email>', 'the login')
+    .action(async (opts: { email: string }) => {
+      const done = await withUsers((u) => u.disable(opts.email));
+      report(io, json(), {
+        user_id: done.user.userId,
+        disabled: true,
+        sessions_ended: done.sessionsEnded,
+      });
+    });
+  user
+    .command('password')
+    .description(
+      "set a user's password (from --password-stdin, else generated and shown once); their sessions end",
+    )
+    .requiredOption('--email <email>', 'the login')
+    .option('--password-stdin', 'read the password from standard input (at least 12 characters)')
+    .action(async (opts: { email: string; passwordStdin?: boolean }) => {
+      const password = opts.passwordStdin ? passwordFromStdin() : undefined;
+      const done = await withUsers((u) => u.setPassword(opts.email, password));
+      report(io, json(), {
+        user_id: done.user.userId,
+        ...(done.generatedPassword ? { password: done.generatedPassword.reveal() } : {}),
+        sessions_ended: done.sessionsEnded,
+      });
+    });
 
   const masterKey = program
     .command('master-key')

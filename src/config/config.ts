@@ -50,6 +50,15 @@ export interface Config {
   webhookIntervalMs: number;
   /** A webhook attempt without a whole answer by then has failed. */
   webhookTimeoutMs: number;
+  /** Console sessions end after this long without a call, and this long after login whatever. */
+  sessionIdleMs: number;
+  sessionMaxAgeMs: number;
+  /** Failed console logins allowed per account, and per source address, per 15 minutes. */
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  /** The Prometheus listener's port; undefined: no metrics listener. */
+  metricsPort: number | undefined;
+  metricsHost: string;
 }
 
 export class ConfigError extends Error {
@@ -166,6 +175,15 @@ export function loadConfig(env: Env = process.env): Config {
     tokenFailuresPerClient: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_CLIENT', 10, 1, 1_000_000),
     tokenFailuresPerAddress: integer(env, 'OMNIGATE_TOKEN_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
     callsPerMinute: integer(env, 'OMNIGATE_RATE_LIMIT_PER_MINUTE', 3000, 0, 100_000_000),
+    sessionIdleMs: durations(env, 'OMNIGATE_SESSION_IDLE', '30m')[0]!,
+    sessionMaxAgeMs: durations(env, 'OMNIGATE_SESSION_MAX_AGE', '12h')[0]!,
+    loginFailuresPerAccount: integer(env, 'OMNIGATE_LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
+    loginFailuresPerAddress: integer(env, 'OMNIGATE_LOGIN_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
+    metricsPort:
+      env.OMNIGATE_METRICS_PORT === undefined || env.OMNIGATE_METRICS_PORT === ''
+        ? undefined
+        : integer(env, 'OMNIGATE_METRICS_PORT', 0, 0, 65535),
+    metricsHost: env.OMNIGATE_METRICS_HOST || '127.0.0.1',
     logLevel,
     webhookScheduleMs: webhookSchedule(
       env,

@@ -81,7 +81,31 @@ export class AuthenticationError extends GatewayError {
   override readonly name = 'AuthenticationError';
   readonly status = 401;
   constructor(
-    readonly code: 'missing_token' | 'invalid_token',
+    readonly code: 'missing_token' | 'invalid_token' | 'no_session' | 'invalid_credentials',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 409: the action does not apply to the resource in its current state. */
+export class ConflictError extends GatewayError {
+  override readonly name = 'ConflictError';
+  readonly status = 409;
+  constructor(
+    readonly code: 'not_unknown',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 403: authenticated, but this role may not, or the CSRF token is missing or wrong. */
+export class ForbiddenError extends GatewayError {
+  override readonly name = 'ForbiddenError';
+  readonly status = 403;
+  constructor(
+    readonly code: 'forbidden' | 'csrf_failed',
     message: string,
   ) {
     super(message);

@@ -6,7 +6,10 @@ import type { IntegrateService } from '../integrate/service.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { Store } from '../store/index.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import { bearerAuth } from './auth.js';
+import { type AdminDeps, adminRoutes } from '../admin/routes.js';
+import type { SessionSettings } from '../admin/session.js';
 import { type RouterOptions, frameworkError, installErrorHandling } from './errors.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
@@ -26,6 +29,12 @@ export interface AppDeps {
   /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs). */
   trustProxy?: string[];
   logger: FastifyBaseLogger;
+  /** Console sessions (the admin API). */
+  session: SessionSettings;
+  /** The admin API's "check now". */
+  checker: AdminDeps['checker'];
+  /** Counts every answer by route and status (the metrics listener). */
+  metrics?: Pick<GatewayMetrics, 'httpRequest'> | undefined;
 }
 
 export const BODY_LIMIT = 64 * 1024;
@@ -58,7 +67,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // The level is fixed for the process's life: decide once whether request lines are written.
   const logsRequests = (levels.values[deps.logger.level] ?? Infinity) <= levels.values.info!;
+  const metrics = deps.metrics;
   app.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, never the raw path: one series per route, however many ids are asked.
+    metrics?.httpRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     if (logsRequests) {
       request.log.info(
         {
@@ -96,9 +113,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tokens: deps.store.tokens,
     tokenTtlSeconds: deps.tokenTtlSeconds,
   });
+  const transactions = new TransactionQueries(deps.store, deps.registry);
+  await app.register(adminRoutes, {
+    store: deps.store,
+    limits: deps.limits,
+    transactions,
+    session: deps.session,
+    checker: deps.checker,
+  });
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(deps.store.tokens, deps.limits));
-    const transactions = new TransactionQueries(deps.store, deps.registry);
     await v1.register(integrateRoutes, {
       service: deps.service,
       registry: deps.registry,

@@ -121,10 +121,16 @@ function routeTable(
   const shadow = Router(routerOptions);
   const methods = new Set<Router.HTTPMethod>();
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat() as Router.HTTPMethod[]) {
-      if (shadow.hasRoute(method, route.url)) continue;
-      shadow.on(method, route.url, () => undefined);
-      methods.add(method);
+    // A plugin's root route ('/' under a prefix, e.g. Swagger UI's /docs) is served at
+    // both /prefix and /prefix/, but onRoute is told of the first only.
+    const urls =
+      route.routePath === '' && route.prefix !== '' ? [route.url, `${route.url}/`] : [route.url];
+    for (const url of urls) {
+      for (const method of [route.method].flat() as Router.HTTPMethod[]) {
+        if (shadow.hasRoute(method, url)) continue;
+        shadow.on(method, url, () => undefined);
+        methods.add(method);
+      }
     }
   });
   return (url) => {

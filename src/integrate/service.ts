@@ -23,12 +23,26 @@ export interface Caller {
   clientId: string;
 }
 
+/** One upstream call as the pipeline saw it: neutral, no wallet's field names. */
+export interface UpstreamCall {
+  type: string;
+  operation: Operation;
+  outcome: ProviderOutcome['kind'];
+  latencyMs: number;
+}
+
+/** Told of every upstream call the pipeline makes (metrics); must not throw. */
+export interface UpstreamObserver {
+  upstreamCall(call: UpstreamCall): void;
+}
+
 export interface IntegrateDeps {
   store: Pick<Store, 'credentials' | 'stores' | 'ledger'>;
   registry: ProviderRegistry;
   defaultIsTest: boolean;
   /** When the reconciler first checks a call whose outcome is unknown. */
   firstCheckDelayMs: number;
+  observer?: UpstreamObserver | undefined;
 }
 
 /**
@@ -225,6 +239,12 @@ export class IntegrateService {
       await store.ledger.open(opening);
       upstreamCalled = true;
       const outcome = await params.operation.call(params.request, config, context);
+      this.deps.observer?.upstreamCall({
+        type,
+        operation,
+        outcome: outcome.kind,
+        latencyMs: outcome.latencyMs,
+      });
       const { ledger, error } = settle(
         params.provider.displayName,
         outcome,

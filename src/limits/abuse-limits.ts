@@ -9,6 +9,16 @@ export interface AbuseLimitOptions {
   tokenFailuresPerAddress: number;
   /** 0: no limit. */
   callsPerMinute: number;
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+}
+
+/** Which limit refused a request. */
+export type LimitKind = 'token_attempts' | 'calls' | 'login_attempts';
+
+/** Told of every refusal (metrics); must not throw. */
+export interface RateLimitObserver {
+  refused(limit: LimitKind): void;
 }
 
 /** The gateway's abuse limits, over in-process or Redis counters. */
@@ -16,6 +26,7 @@ export class AbuseLimits {
   constructor(
     private readonly limiter: RateLimiter,
     private readonly options: AbuseLimitOptions,
+    private readonly observer?: RateLimitObserver,
   ) {}
 
   /** Before checking a client secret: refused while either counter of failures is full. */
@@ -25,8 +36,9 @@ export class AbuseLimits {
       this.limiter.peek(`token:client:${clientId}`, this.options.tokenFailuresPerClient),
       this.limiter.peek(`token:addr:${address}`, this.options.tokenFailuresPerAddress),
     ]);
-    if (!byClient.allowed) return byClient;
-    return byAddress;
+    const verdict = byClient.allowed ? byAddress : byClient;
+    if (!verdict.allowed) this.observer?.refused('token_attempts');
+    return verdict;
   }
 
   async tokenFailed(clientId: string, address: string): Promise<void> {
@@ -45,10 +57,44 @@ export class AbuseLimits {
     ]);
   }
 
+  /** Before checking a console password: refused while either counter of failures is full. */
+  async loginAttemptAllowed(email: string, address: string): Promise<RateVerdict> {
+    address = addressGroup(address);
+    const [byAccount, byAddress] = await Promise.all([
+      this.limiter.peek(`login:user:${email}`, this.options.loginFailuresPerAccount),
+      this.limiter.peek(`login:addr:${address}`, this.options.loginFailuresPerAddress),
+    ]);
+    const verdict = byAccount.allowed ? byAddress : byAccount;
+    if (!verdict.allowed) this.observer?.refused('login_attempts');
+    return verdict;
+  }
+
+  async loginFailed(email: string, address: string): Promise<void> {
+    address = addressGroup(address);
+    await Promise.all([
+      this.limiter.hit(
+        `login:user:${email}`,
+        this.options.loginFailuresPerAccount,
+        TOKEN_WINDOW_MS,
+      ),
+      this.limiter.hit(
+        `login:addr:${address}`,
+        this.options.loginFailuresPerAddress,
+        TOKEN_WINDOW_MS,
+      ),
+    ]);
+  }
+
   /** One API call by an authenticated client. */
   async call(clientId: string): Promise<RateVerdict> {
     if (this.options.callsPerMinute === 0) return { allowed: true, retryAfterSeconds: 1 };
-    return this.limiter.hit(`calls:${clientId}`, this.options.callsPerMinute, CALL_WINDOW_MS);
+    const verdict = await this.limiter.hit(
+      `calls:${clientId}`,
+      this.options.callsPerMinute,
+      CALL_WINDOW_MS,
+    );
+    if (!verdict.allowed) this.observer?.refused('calls');
+    return verdict;
   }
 
   close(): Promise<void> {

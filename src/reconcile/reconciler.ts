@@ -19,6 +19,13 @@ export interface ReconcilerOptions {
   staleAfterMs: number;
   logger: FastifyBaseLogger;
   batchSize?: number;
+  /** Told the result of every check (metrics); must not throw. */
+  observer?: ReconcileObserver | undefined;
+}
+
+export interface ReconcileObserver {
+  /** `outcome`: what the query gave; `result`: the row's state after the check. */
+  reconcileAttempt(outcome: string, result: OutcomeCheck['result']): void;
 }
 
 /**
@@ -88,6 +95,19 @@ export class Reconciler {
     }
   }
 
+  /**
+   * An operator's "check now": asks the provider about one `unknown` call at once,
+   * with the same judgement and record as a scheduled check. Undefined when the row
+   * is not `unknown` or another check holds it.
+   */
+  async checkNow(requestId: string): Promise<TransactionRecord | undefined> {
+    const { store } = this.options;
+    const row = await store.ledger.claimNow(requestId, Date.now(), 60_000);
+    if (!row) return undefined;
+    await this.#check(row);
+    return store.ledger.find(requestId);
+  }
+
   async #check(row: TransactionRecord): Promise<void> {
     const { store, schedule, logger } = this.options;
     const attempt = row.checkAttempts + 1;
@@ -100,6 +120,7 @@ export class Reconciler {
       { attempt, ...finding },
       { state: finding.result, nextCheckAt, upstreamId: finding.upstreamId ?? null },
     );
+    this.options.observer?.reconcileAttempt(finding.outcome, finding.result);
     if (finding.result === 'unknown' && nextCheckAt === null) {
       logger.warn(
         { request_id: row.requestId },

@@ -8,12 +8,15 @@ import { buildApp } from '../http/app.js';
 import { type SandboxHandle, startSandbox } from '../sandbox/index.js';
 import { DEMO_COMPANY, provisionDemo } from './demo.js';
 import { openServices, type Services } from './services.js';
+import { startMetricsListener, type MetricsListener } from '../metrics/server.js';
 
 export interface GatewayHandle {
   url: string;
   sandbox: SandboxHandle | undefined;
   services: Services;
   app: FastifyInstance;
+  /** `http://host:port/metrics` when OMNIGATE_METRICS_PORT is set. */
+  metricsUrl: string | null;
   /** The copy-pasteable demo, when this start provisioned it. */
   demo: string | null;
   close(): Promise<void>;
@@ -47,6 +50,7 @@ export async function startGateway(
       })
     : undefined;
   let services: Services | undefined;
+  let metricsListener: MetricsListener | undefined;
   try {
     services = await openServices(config, sandbox?.url, logger);
     // A SQLite database has one gateway: every pending row left behind is a dead process's.
@@ -63,7 +67,21 @@ export async function startGateway(
       limits: services.limits,
       trustProxy: config.trustProxy,
       logger,
+      metrics: services.metrics,
+      session: {
+        idleMs: config.sessionIdleMs,
+        maxAgeMs: config.sessionMaxAgeMs,
+        secure: config.production,
+      },
+      checker: services.reconciler,
     });
+    if (services.metrics && config.metricsPort !== undefined) {
+      metricsListener = await startMetricsListener(
+        services.metrics,
+        config.metricsPort,
+        config.metricsHost,
+      );
+    }
     await app.listen({ port: config.port, host: config.host });
     services.reconciler.start();
     services.webhooks.start();
@@ -79,24 +97,29 @@ export async function startGateway(
       {
         url,
         sandbox: sandbox?.url ?? null,
+        metrics: metricsListener?.url ?? null,
         database: services.store.dialect,
         production: config.production,
       },
       'omnigate listening',
     );
     const opened = services;
+    const listener = metricsListener;
     return {
       url,
       sandbox,
       services: opened,
       app,
+      metricsUrl: listener?.url ?? null,
       demo,
       async close() {
         await shutDown(app, opened, config.shutdownGraceMs, logger);
+        await listener?.close();
         await sandbox?.close();
       },
     };
   } catch (error) {
+    await metricsListener?.close();
     await services?.close();
     await sandbox?.close();
     throw error;

@@ -1,5 +1,7 @@
 import type { Config } from '../config/config.js';
 import { WALLETS } from '../providers/wallets.js';
+import { OperatorDirectory } from '../admin/directory.js';
+import { UserService } from '../admin/users.js';
 import { ProvisioningService } from '../provisioning/service.js';
 import { openStore } from '../store/index.js';
 import { loadSecretBox } from './master-key.js';
@@ -11,11 +13,16 @@ import { loadSecretBox } from './master-key.js';
  */
 export async function openProvisioning(config: Config): Promise<{
   provisioning: ProvisioningService;
+  directory: OperatorDirectory;
+  users: UserService;
   close(): Promise<void>;
 }> {
   const store = await openStore(config.databaseUrl, loadSecretBox(config));
   return {
-    provisioning: new ProvisioningService(store, WALLETS),
+    // Changes made through the CLI are the CLI's in the audit log.
+    provisioning: new ProvisioningService(store, WALLETS, { actor: 'cli' }),
+    directory: new OperatorDirectory(store),
+    users: new UserService(store, { actor: 'cli' }),
     close: () => store.close(),
   };
 }

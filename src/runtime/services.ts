@@ -12,6 +12,7 @@ import { ProvisioningService } from '../provisioning/service.js';
 import { openStore, type Store } from '../store/index.js';
 import { TransactionQueries } from '../integrate/transactions.js';
 import { WebhookWorker } from '../webhooks/worker.js';
+import { GatewayMetrics } from '../metrics/metrics.js';
 import { loadSecretBox } from './master-key.js';
 
 /** How long a start waits for Redis before it counts in-process (the connection keeps trying). */
@@ -27,6 +28,8 @@ export interface Services {
   /** Delivers the webhook outbox (started with the HTTP server). */
   webhooks: WebhookWorker;
   limits: AbuseLimits;
+  /** Present when the metrics listener is configured (OMNIGATE_METRICS_PORT). */
+  metrics: GatewayMetrics | undefined;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,8 @@ export async function openServices(
     await store.close();
     throw error;
   }
+  const metrics = config.metricsPort === undefined ? undefined : new GatewayMetrics();
+  metrics?.readLedgerFrom(store.ledger);
   const schedule = new CheckSchedule(config.reconcileScheduleMs, config.reconcileMaxAgeMs);
   const registry = new ProviderRegistry(
     WALLETS.map((wallet) => wallet.create({ config, sandboxUrl })),
@@ -73,6 +78,7 @@ export async function openServices(
           ...registry.types().map((t) => registry.get(t)!.longestCallMs + 10_000),
         ),
     logger,
+    observer: metrics,
   });
   const webhooks = new WebhookWorker({
     store,
@@ -92,16 +98,18 @@ export async function openServices(
   // Start on the shared counters when Redis is there; never wait long for it (an
   // unreachable Redis has already been reported by the connection's first error).
   await redis?.connected(REDIS_START_WAIT_MS);
-  const limits = new AbuseLimits(redis ?? new InProcessRateLimiter(), config);
+  const limits = new AbuseLimits(redis ?? new InProcessRateLimiter(), config, metrics);
   return {
     store,
     registry,
     limits,
+    metrics,
     integrate: new IntegrateService({
       store,
       registry,
       defaultIsTest: config.defaultIsTest,
       firstCheckDelayMs: schedule.firstDelayMs,
+      observer: metrics,
     }),
     provisioning: new ProvisioningService(store, WALLETS),
     reconciler,

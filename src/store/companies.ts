@@ -11,6 +11,25 @@ export interface ClientIdentity {
   companyId: string;
 }
 
+export interface CompanySummary {
+  companyId: string;
+  name: string;
+  createdAt: number;
+}
+
+/** An OAuth client as operators see it: never its secret or the secret's hash. */
+export interface ClientSummary {
+  clientId: string;
+  companyId: string;
+  name: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+  /** When it last obtained a token. */
+  lastUsedAt: number | null;
+}
+
+const FINGERPRINT_KEY_LABEL = 'omnigate credential fingerprint v1';
+
 /** Companies and their OAuth clients. Client secrets are kept as keyed hashes only. */
 export class CompanyRepository {
   #hashKey: Secret<Buffer> | undefined;
@@ -52,6 +71,91 @@ export class CompanyRepository {
     return row?.id;
   }
 
+  async listCompanies(): Promise<CompanySummary[]> {
+    const rows = await this.db
+      .selectFrom('companies')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ companyId: r.id, name: r.name, createdAt: Number(r.created_at) }));
+  }
+
+  async getCompany(id: string): Promise<CompanySummary | undefined> {
+    const r = await this.db
+      .selectFrom('companies')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r && { companyId: r.id, name: r.name, createdAt: Number(r.created_at) };
+  }
+
+  async listClients(companyId?: string): Promise<ClientSummary[]> {
+    let query = this.db
+      .selectFrom('clients')
+      .select(['id', 'company_id', 'name', 'created_at', 'revoked_at', 'last_used_at']);
+    if (companyId !== undefined) query = query.where('company_id', '=', companyId);
+    const rows = await query.orderBy('created_at').orderBy('id').execute();
+    return rows.map(clientSummary);
+  }
+
+  async getClient(clientId: string): Promise<ClientSummary | undefined> {
+    const row = await this.db
+      .selectFrom('clients')
+      .select(['id', 'company_id', 'name', 'created_at', 'revoked_at', 'last_used_at'])
+      .where('id', '=', clientId)
+      .executeTakeFirst();
+    return row && clientSummary(row);
+  }
+
+  /** Records that the client obtained a token (the operators' "last use"). */
+  async touchClient(clientId: string, now = Date.now()): Promise<void> {
+    await this.db
+      .updateTable('clients')
+      .set({ last_used_at: now })
+      .where('id', '=', clientId)
+      .execute();
+  }
+
+  /**
+   * A new secret for a live client, returned once. The old secret stops working at
+   * once, and so does every token obtained with it (a rotation is usually a leak).
+   * Undefined when the client does not exist or is revoked.
+   */
+  async rotateClientSecret(
+    clientId: string,
+    now = Date.now(),
+  ): Promise<{ clientSecret: Secret<string>; tokensRevoked: number } | undefined> {
+    const secret = newClientSecret();
+    const hash = await this.#hash(secret);
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('clients')
+        .set({ secret_hash: hash })
+        .where('id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return undefined;
+      const tokens = await trx
+        .updateTable('tokens')
+        .set({ revoked_at: now })
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return { clientSecret: new Secret(secret), tokensRevoked: Number(tokens.numUpdatedRows) };
+    });
+  }
+
+  /**
+   * A key for fingerprinting credentials: derived from the deployment's random
+   * hashing key (sealed under the master key), so fingerprints survive a
+   * master-key rotation yet cannot be checked against guessed secrets without it.
+   */
+  async fingerprintKey(): Promise<Secret<Buffer>> {
+    const key = await this.#hashingKey();
+    return new Secret(createHmac('sha256', key.reveal()).update(FINGERPRINT_KEY_LABEL).digest());
+  }
+
   /** The secret is returned once, here, and never again. */
   async createClient(
     companyId: string,
@@ -69,6 +173,7 @@ export class CompanyRepository {
         secret_hash: await this.#hash(secret),
         revoked_at: null,
         created_at: now,
+        last_used_at: null,
       })
       .execute();
     return { clientId, clientSecret: new Secret(secret) };
@@ -173,4 +278,22 @@ export class CompanyRepository {
     this.#hashKey = new Secret(Buffer.from(this.box.open(row.value, context).reveal(), 'base64'));
     return this.#hashKey;
   }
+}
+
+function clientSummary(r: {
+  id: string;
+  company_id: string;
+  name: string | null;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}): ClientSummary {
+  return {
+    clientId: r.id,
+    companyId: r.company_id,
+    name: r.name,
+    createdAt: Number(r.created_at),
+    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
+  };
 }

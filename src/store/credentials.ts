@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { SecretBox } from '../core/master-key.js';
 import type { Secret } from '../core/secret.js';
@@ -31,6 +32,40 @@ export interface StoredCredential extends CredentialKey {
   /** The names of the secret fields (never their values). */
   secretFields: readonly string[];
   open(): Readonly<Record<string, Secret<string>>>;
+}
+
+/** A credential as operators see it: names and a fingerprint, never a value of a secret field. */
+export interface CredentialMetadata extends CredentialKey {
+  /** Names of the fields kept in the clear (their values are not shown either). */
+  publicFieldNames: string[];
+  /** Names of the sealed fields. */
+  secretFieldNames: string[];
+  /** 16 hex digits; changes whenever any field's value changes (docs/security.md). */
+  fingerprint: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const sorted = (fields: Record<string, string>): [string, string][] =>
+  Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * SHA-256 over the public fields and an HMAC (under `key`, which only the master
+ * key unlocks) of the secret values, first 16 hex digits. The HMAC keeps the
+ * fingerprint from being checked against guessed secrets offline.
+ */
+export function credentialFingerprint(
+  publicFields: Record<string, string>,
+  secretFields: Record<string, string>,
+  key: Buffer,
+): string {
+  const secrets = createHmac('sha256', key)
+    .update(JSON.stringify(sorted(secretFields)))
+    .digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([sorted(publicFields), secrets]))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**
@@ -123,6 +158,40 @@ export class CredentialRepository {
       resealed += Number(result.numUpdatedRows);
     }
     return resealed;
+  }
+
+  /**
+   * Every credential (of one company), newest first within a company: metadata only.
+   * The sealed values are opened here to compute the fingerprint and go no further.
+   */
+  async list(fingerprintKey: Buffer, companyId?: string): Promise<CredentialMetadata[]> {
+    let query = this.db.selectFrom('credentials').selectAll();
+    if (companyId !== undefined) query = query.where('company_id', '=', companyId);
+    const rows = await query
+      .orderBy('company_id')
+      .orderBy('type')
+      .orderBy('env')
+      .orderBy('credential_id')
+      .execute();
+    return rows.map((row) => {
+      const key = keyOf(row);
+      const publicFields = parseFields(row.public_fields);
+      const sealed = parseFields(row.sealed_fields);
+      const opened = Object.fromEntries(
+        Object.entries(sealed).map(([field, value]) => [
+          field,
+          this.box.open(value, sealContext(key, field)).reveal(),
+        ]),
+      );
+      return {
+        ...key,
+        publicFieldNames: Object.keys(publicFields).sort(),
+        secretFieldNames: Object.keys(sealed).sort(),
+        fingerprint: credentialFingerprint(publicFields, opened, fingerprintKey),
+        createdAt: Number(row.created_at),
+        updatedAt: Number(row.updated_at),
+      };
+    });
   }
 
   async find(key: CredentialKey): Promise<StoredCredential | undefined> {

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from './database.js';
 import { outboxEvent, updateWithEvent } from './outbox.js';
 import type { RequestStatements } from './statements.js';
@@ -61,6 +61,24 @@ export interface TransactionRecord extends TransactionOpening {
   upstreamLatencyMs: number | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** What the operators' transaction list filters by (every field optional). */
+export interface LedgerFilter {
+  /** null: every company (a platform user). */
+  companyId: string | null;
+  from?: number;
+  to?: number;
+  state?: string;
+  operation?: string;
+  type?: string;
+  env?: string;
+  storeId?: string;
+  /** A prefix of the order number (MerchantTradeNo, orderId) or of the request id. */
+  q?: string;
+  /** Rows older than this request id (the previous page's last): stable under inserts. */
+  before?: string;
+  limit: number;
 }
 
 export interface ReconciliationAttempt {
@@ -176,6 +194,23 @@ export class TransactionLedger {
   }
 
   /** Records one reconciliation attempt and the row's new state, releasing the claim. */
+  /** Claims one `unknown` row now, due or not (an operator's "check now"); undefined when it cannot. */
+  async claimNow(
+    requestId: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<TransactionRecord | undefined> {
+    const result = await this.db
+      .updateTable('transactions')
+      .set({ claimed_until: now + leaseMs })
+      .where('request_id', '=', requestId)
+      .where('state', '=', 'unknown')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return undefined;
+    return this.find(requestId);
+  }
+
   async recordCheck(
     requestId: string,
     attempt: Omit<ReconciliationAttempt, 'at'>,
@@ -247,6 +282,26 @@ export class TransactionLedger {
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 
+  /** The `unknown` rows (over the partial index): how many, and the oldest's creation time. */
+  async unknownBacklog(
+    companyId?: string,
+  ): Promise<{ count: number; oldestCreatedAt: number | null }> {
+    let query = this.db
+      .selectFrom('transactions')
+      .select([
+        (eb) => eb.fn.countAll<number>().as('n'),
+        (eb) => eb.fn.min<number | null>('created_at').as('oldest'),
+      ])
+      .where('state', '=', 'unknown');
+    if (companyId !== undefined) query = query.where('company_id', '=', companyId);
+    const row = await query.executeTakeFirst();
+    return {
+      count: Number(row?.n ?? 0),
+      oldestCreatedAt:
+        row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest),
+    };
+  }
+
   async complete(requestId: string, outcome: TransactionOutcome, now = Date.now()): Promise<void> {
     const columns = [...Object.values(outcomeColumns(outcome)), now, requestId];
     if (outcome.announce === false) {
@@ -285,6 +340,57 @@ export class TransactionLedger {
       const event = outboxEvent(t.requestId, false, now);
       await trx.executeQuery(this.statements.compiled(event.text, event.params));
     });
+  }
+
+  /**
+   * Newest first by request id (UUIDv7, so by time): keyset pagination, so a page
+   * never repeats or skips a row when new ones arrive.
+   */
+  async list(filter: LedgerFilter): Promise<TransactionRecord[]> {
+    let query = this.db.selectFrom('transactions').selectAll();
+    if (filter.companyId !== null) query = query.where('company_id', '=', filter.companyId);
+    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
+    if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+    if (filter.operation !== undefined) query = query.where('operation', '=', filter.operation);
+    if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+    if (filter.env !== undefined) query = query.where('env', '=', filter.env);
+    if (filter.storeId !== undefined) query = query.where('store_id', '=', filter.storeId);
+    if (filter.q !== undefined && filter.q !== '') {
+      // A prefix match; LIKE's own wildcards in the text are matched literally.
+      const pattern = `${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb('merchant_trade_no', 'like', sql<string>`${pattern} escape '\\'`),
+          eb('request_id', 'like', sql<string>`${pattern} escape '\\'`),
+        ]),
+      );
+    }
+    if (filter.before !== undefined) query = query.where('request_id', '<', filter.before);
+    const rows = await query.orderBy('request_id', 'desc').limit(filter.limit).execute();
+    return rows.map(fromRow);
+  }
+
+  /** The calls naming this order number as their original (a payment's refunds). */
+  async refundsOf(companyId: string, tradeNo: string): Promise<TransactionRecord[]> {
+    const rows = await this.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('company_id', '=', companyId)
+      .where('original_trade_no', '=', tradeNo)
+      .orderBy('request_id')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /** A row by its request id whatever its company (the caller checks who may see it). */
+  async find(requestId: string): Promise<TransactionRecord | undefined> {
+    const row = await this.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .executeTakeFirst();
+    return row && fromRow(row);
   }
 
   async get(companyId: string, requestId: string): Promise<TransactionRecord | undefined> {

@@ -374,6 +374,77 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_operators': {
+    // Operators (docs/operations.md): when each OAuth client last obtained a token,
+    // and the append-only audit log of every change made other than by a payment call.
+    // Idempotent like 0003 and 0004 (a renumbered migration may meet its own tables).
+    async up(db: Kysely<unknown>): Promise<void> {
+      const tables = await db.introspection.getTables();
+      const clients = new Set(
+        tables.find((t) => t.name === 'clients')?.columns.map((c) => c.name) ?? [],
+      );
+      if (!clients.has('last_used_at')) {
+        await db.schema.alterTable('clients').addColumn('last_used_at', 'bigint').execute();
+      }
+      await db.schema
+        .createTable('audit_log')
+        .ifNotExists()
+        // UUIDv7: time-ordered, so the primary key is also the log's order.
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('company_id', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('request_id', 'text')
+        .addColumn('source', 'text')
+        .addColumn('changes', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('audit_log_company')
+        .ifNotExists()
+        .on('audit_log')
+        .columns(['company_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('audit_log_action')
+        .ifNotExists()
+        .on('audit_log')
+        .columns(['action', 'id'])
+        .execute();
+      // Console users (not OAuth clients) and their server-side sessions.
+      await db.schema
+        .createTable('users')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull())
+        // null: a platform user (every company).
+        .addColumn('company_id', 'text', (c) => c.references('companies.id'))
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('disabled_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .ifNotExists()
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('csrf_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('sessions_user')
+        .ifNotExists()
+        .on('sessions')
+        .column('user_id')
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {

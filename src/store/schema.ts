@@ -15,6 +15,8 @@ export interface ClientsTable {
   secret_hash: string;
   revoked_at: number | null;
   created_at: number;
+  /** When the client last obtained a token (null: never, or before 0007). */
+  last_used_at: number | null;
 }
 
 export interface TokensTable {
@@ -129,6 +131,55 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
+/** Append-only: every change made other than by a payment call (docs/operations.md §4). */
+export interface AuditLogTable {
+  /** UUIDv7: its order is the log's order. */
+  id: string;
+  at: number;
+  /** `cli`, `system`, or (admin API) `user:<id>`. */
+  actor: string;
+  company_id: string | null;
+  /** `company.create`, `client.rotate_secret`, `credentials.set`, … */
+  action: string;
+  target: string | null;
+  request_id: string | null;
+  /** The address the change came from (admin API), when there is one. */
+  source: string | null;
+  /** JSON object: what changed; never a secret. */
+  changes: string;
+}
+
+export type UserRole = 'admin' | 'operator' | 'viewer';
+
+/** Console users: people, not OAuth clients. */
+export interface UsersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  role: UserRole;
+  /** null: a platform user, who sees every company. */
+  company_id: string | null;
+  /** `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>`: never the password. */
+  password_hash: string;
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Server-side console sessions: a logout or a disabled user takes effect at once. */
+export interface SessionsTable {
+  /** SHA-256 of the cookie's token: the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  /** SHA-256 of the session's CSRF token. */
+  csrf_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  /** The absolute end, whatever the activity. */
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface SettingsTable {
   name: string;
   value: string;
@@ -211,4 +262,7 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  audit_log: AuditLogTable;
+  users: UsersTable;
+  sessions: SessionsTable;
 }

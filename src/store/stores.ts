@@ -15,6 +15,14 @@ export interface StorePayConfig {
   credentialId: string;
 }
 
+/** A store and every payment configuration it has. */
+export interface StoreSummary {
+  companyId: string;
+  storeId: string;
+  createdAt: number;
+  configs: (StorePayConfig & { updatedAt: number })[];
+}
+
 const FIND_PAY_CONFIG_SQL =
   'select * from store_pay_configs where company_id = ? and store_id = ? and type = ? and env = ?';
 
@@ -56,6 +64,46 @@ export class StoreRepository {
         )
         .execute();
     });
+  }
+
+  /** Every store (of one company, or of one store id), with its configurations. */
+  async list(filter: { companyId?: string; storeId?: string } = {}): Promise<StoreSummary[]> {
+    let stores = this.db.selectFrom('stores').selectAll();
+    let configs = this.db.selectFrom('store_pay_configs').selectAll();
+    if (filter.companyId !== undefined) {
+      stores = stores.where('company_id', '=', filter.companyId);
+      configs = configs.where('company_id', '=', filter.companyId);
+    }
+    if (filter.storeId !== undefined) {
+      stores = stores.where('store_id', '=', filter.storeId);
+      configs = configs.where('store_id', '=', filter.storeId);
+    }
+    const [storeRows, configRows] = await Promise.all([
+      stores.orderBy('company_id').orderBy('store_id').execute(),
+      configs.orderBy('type').orderBy('env').execute(),
+    ]);
+    const byStore = new Map<string, StoreSummary>();
+    const result = storeRows.map((r) => {
+      const summary: StoreSummary = {
+        companyId: r.company_id,
+        storeId: r.store_id,
+        createdAt: Number(r.created_at),
+        configs: [],
+      };
+      byStore.set(JSON.stringify([r.company_id, r.store_id]), summary);
+      return summary;
+    });
+    for (const c of configRows) {
+      byStore.get(JSON.stringify([c.company_id, c.store_id]))?.configs.push({
+        storeId: c.store_id,
+        type: c.type,
+        env: c.env,
+        account: JSON.parse(c.account) as Record<string, string>,
+        credentialId: c.credential_id,
+        updatedAt: Number(c.updated_at),
+      });
+    }
+    return result;
   }
 
   async storeExists(companyId: string, storeId: string): Promise<boolean> {

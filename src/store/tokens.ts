@@ -49,6 +49,12 @@ export class TokenRepository {
         created_at: now,
       })
       .execute();
+    // The operators' "last use" of the client (docs/operations.md §2).
+    await this.db
+      .updateTable('clients')
+      .set({ last_used_at: now })
+      .where('id', '=', owner.clientId)
+      .execute();
     return { token: new Secret(token), expiresAt };
   }
 

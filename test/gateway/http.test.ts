@@ -68,13 +68,42 @@ describe('HTTP surface: health, docs, request ids, headers', () => {
     ]);
   });
 
-  it('/docs is an HTML page that documents the cancel endpoint', async () => {
+  it('/docs is Swagger UI over /openapi.json, its assets served from this origin (no CDN)', async () => {
     const res = await fetch(`${t.url}/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
     const html = await res.text();
     expect(html).toMatch(/<html/i);
-    expect(html).toContain('/v1/payment/integrate/cancel');
+    expect(html).toContain('<title>omnigate API reference</title>');
+    // Every script and stylesheet the page loads is a path on the gateway itself.
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(3);
+    for (const asset of assets) {
+      expect(asset, asset).toMatch(/^\/docs\/static\//);
+      const loaded = await fetch(`${t.url}${asset}`);
+      expect(loaded.status, asset).toBe(200);
+      expect((await loaded.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
+    }
+    // The initializer points the UI at the document (./json) and at no outside validator.
+    const init = await (await fetch(`${t.url}/docs/static/swagger-initializer.js`)).text();
+    expect(init).toContain("resolveUrl('./json')");
+    expect(init).toMatch(/validatorUrl: null/);
+    const code = init
+      .split('\n')
+      .filter((line) => !line.trim().startsWith('//'))
+      .join('\n');
+    expect(code).not.toMatch(/https?:\/\//);
+    const doc = (await (await fetch(`${t.url}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(doc.paths['/v1/payment/integrate/cancel']).toHaveProperty('post');
+    // "Authorize" takes a bearer token; the API routes ask for it, so "Try it out" sends it.
+    expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/v1/payment/integrate/cancel']!.post!.security).toEqual([{ bearer: [] }]);
+    expect(doc).toEqual(await (await fetch(`${t.url}/openapi.json`)).json());
   });
 
   it('every response carries its own X-Request-Id (a uuid), and none carries a banner', async () => {

@@ -46,6 +46,7 @@ describe('SQLite migrations', () => {
       '0004_amounts',
       '0005_neutral_credentials',
       '0006_webhooks',
+      '0007_operators',
     ]);
     expect(indexes(file)).toEqual(['transactions_original', ...after3]);
     expect(await migrateDatabase(file)).toEqual([]);
@@ -108,6 +109,7 @@ describe('0004_amounts on an existing ledger', () => {
       '0004_amounts',
       '0005_neutral_credentials',
       '0006_webhooks',
+      '0007_operators',
     ]);
     expect(await migrateDatabase(url)).toEqual([]);
     const after = openDatabase(url);

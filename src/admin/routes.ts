@@ -1,0 +1,530 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  AuthenticationError,
+  ConflictError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../core/errors.js';
+import { REQUEST_ID } from '../core/ids.js';
+import type { TransactionQueries } from '../integrate/transactions.js';
+import type { AbuseLimits } from '../limits/abuse-limits.js';
+import type { LedgerFilter } from '../store/ledger.js';
+import type { Reconciler } from '../reconcile/reconciler.js';
+import type { Store, TransactionRecord, User } from '../store/index.js';
+import { WALLETS } from '../providers/wallets.js';
+import { ProvisioningService } from '../provisioning/service.js';
+import { OperatorDirectory } from './directory.js';
+import { type Bucket, transactionStats } from './stats.js';
+import { decoyHash, verifyPassword } from './passwords.js';
+import {
+  type SessionSettings,
+  clearedCookie,
+  companyScope,
+  csrfTokenOf,
+  newSessionToken,
+  requireRole,
+  sessionAuth,
+  sessionCookie,
+  sessionTokenOf,
+} from './session.js';
+
+export interface AdminDeps {
+  store: Store;
+  /** "Check now": the reconciler's check of one unknown call. */
+  checker: Pick<Reconciler, 'checkNow'>;
+  limits: AbuseLimits;
+  transactions: TransactionQueries;
+  session: SessionSettings;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A ledger row in the admin list and CSV: neutral names, every wallet alike. */
+export function adminRow(r: TransactionRecord) {
+  return {
+    request_id: r.requestId,
+    company_id: r.companyId,
+    created_at: iso(r.createdAt),
+    operation: r.operation,
+    type: r.type,
+    env: r.env,
+    scenario: r.scenario,
+    store_id: r.storeId,
+    trade_no: r.merchantTradeNo,
+    original_trade_no: r.originalTradeNo,
+    upstream_id: r.upstreamId,
+    amount: r.amount,
+    currency: r.currency,
+    state: r.state,
+    result_code: r.rtnCode,
+    result_message: r.rtnMsg,
+    error_code: r.errorCode,
+    upstream_latency_ms: r.upstreamLatencyMs,
+  };
+}
+
+const CSV_COLUMNS = [
+  'request_id',
+  'company_id',
+  'created_at',
+  'operation',
+  'type',
+  'env',
+  'scenario',
+  'store_id',
+  'trade_no',
+  'original_trade_no',
+  'upstream_id',
+  'amount',
+  'currency',
+  'state',
+  'result_code',
+  'result_message',
+  'error_code',
+  'upstream_latency_ms',
+] as const satisfies readonly (keyof ReturnType<typeof adminRow>)[];
+const csvCell = (value: unknown): string => {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  // Quote always-special characters; a leading =,+,-,@ is neutralised against formula injection.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+const userView = (u: User) => ({
+  user_id: u.userId,
+  email: u.email,
+  role: u.role,
+  company_id: u.companyId,
+});
+
+interface ListQuery {
+  company_id?: string;
+  from?: string;
+  to?: string;
+  state?: string;
+  operation?: string;
+  type?: string;
+  env?: string;
+  store_id?: string;
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+const listQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    company_id: { type: 'string', maxLength: 64 },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    state: {
+      type: 'string',
+      enum: ['pending', 'succeeded', 'declined', 'rejected', 'failed', 'unknown'],
+    },
+    operation: { type: 'string', maxLength: 32 },
+    type: { type: 'string', maxLength: 64 },
+    env: { type: 'string', enum: ['test', 'prod'] },
+    store_id: { type: 'string', maxLength: 64 },
+    q: { type: 'string', maxLength: 64 },
+    cursor: { type: 'string', pattern: REQUEST_ID.source },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+  },
+} as const;
+
+function ledgerFilter(user: User, q: ListQuery, limit: number): LedgerFilter {
+  const filter: LedgerFilter = { companyId: companyScope(user, q.company_id), limit };
+  if (q.from !== undefined) filter.from = Date.parse(q.from);
+  if (q.to !== undefined) filter.to = Date.parse(q.to);
+  if (q.state !== undefined) filter.state = q.state;
+  if (q.operation !== undefined) filter.operation = q.operation;
+  if (q.type !== undefined) filter.type = q.type;
+  if (q.env !== undefined) filter.env = q.env;
+  if (q.store_id !== undefined) filter.storeId = q.store_id;
+  if (q.q !== undefined) filter.q = q.q;
+  if (q.cursor !== undefined) filter.before = q.cursor;
+  return filter;
+}
+
+const operator = (request: FastifyRequest): User => {
+  if (!request.operator) throw new AuthenticationError('no_session', 'login required');
+  return request.operator;
+};
+
+/** The operators' API, `/admin/v1/*` (docs/admin-api.md). */
+export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const { store, limits, session } = deps;
+  const directory = new OperatorDirectory(store);
+  const hidden = { hide: true };
+
+  app.post<{ Body: { email: string; password: string } }>(
+    '/admin/v1/session',
+    {
+      schema: {
+        ...hidden,
+        body: {
+          type: 'object',
+          required: ['email', 'password'],
+          additionalProperties: false,
+          properties: {
+            email: { type: 'string', minLength: 1, maxLength: 254 },
+            password: { type: 'string', minLength: 1, maxLength: 1024 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const email = request.body.email.trim().toLowerCase();
+      const verdict = await limits.loginAttemptAllowed(email, request.ip);
+      if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterSeconds);
+      const found = await store.users.findByEmail(email);
+      // The same scrypt work whether or not the account exists.
+      const matches = await verifyPassword(
+        request.body.password,
+        found?.passwordHash ?? (await decoyHash()),
+      );
+      if (!found || !matches || found.disabledAt !== null) {
+        await limits.loginFailed(email, request.ip);
+        throw new AuthenticationError('invalid_credentials', 'wrong email or password');
+      }
+      const token = newSessionToken();
+      const now = Date.now();
+      const expiresAt = now + session.maxAgeMs;
+      await store.users.openSession(
+        { token, csrfToken: csrfTokenOf(token), userId: found.userId, expiresAt },
+        now,
+      );
+      reply.header('set-cookie', sessionCookie(token, session));
+      reply.header('cache-control', 'no-store');
+      return {
+        user: userView(found),
+        csrf_token: csrfTokenOf(token),
+        expires_at: iso(expiresAt),
+      };
+    },
+  );
+
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', sessionAuth(store.users, session));
+    const viewer = { preHandler: requireRole('viewer'), schema: hidden };
+    const admins = { preHandler: requireRole('admin'), schema: hidden };
+
+    admin.get('/admin/v1/session', viewer, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return {
+        user: userView(operator(request)),
+        csrf_token: csrfTokenOf(sessionTokenOf(request)!),
+      };
+    });
+
+    admin.delete('/admin/v1/session', viewer, async (request, reply) => {
+      await store.users.endSession(sessionTokenOf(request)!);
+      reply.header('set-cookie', clearedCookie(session));
+      return reply.code(204).send();
+    });
+
+    admin.get<{ Querystring: ListQuery }>(
+      '/admin/v1/transactions',
+      { ...viewer, schema: { ...hidden, querystring: listQuerySchema } },
+      async (request) => {
+        const limit = request.query.limit ?? 50;
+        // One more than asked tells whether another page exists.
+        const rows = await store.ledger.list(
+          ledgerFilter(operator(request), request.query, limit + 1),
+        );
+        const page = rows.slice(0, limit);
+        return {
+          data: page.map(adminRow),
+          next_cursor: rows.length > limit ? page[page.length - 1]!.requestId : null,
+        };
+      },
+    );
+
+    admin.get<{ Querystring: ListQuery }>(
+      '/admin/v1/transactions.csv',
+      { ...viewer, schema: { ...hidden, querystring: listQuerySchema } },
+      async (request, reply) => {
+        const user = operator(request);
+        const query = { ...request.query, cursor: request.query.cursor };
+        const PAGE = 1000;
+        // Pages of 1000 rows, one at a time: a year of rows is never held in memory.
+        async function* lines(): AsyncGenerator<string> {
+          yield `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
+          let before = query.cursor;
+          for (;;) {
+            const rows = await store.ledger.list(
+              ledgerFilter(user, { ...query, ...(before ? { cursor: before } : {}) }, PAGE),
+            );
+            for (const row of rows) {
+              const cells = adminRow(row);
+              yield `${CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',')}\r\n`;
+            }
+            if (rows.length < PAGE) return;
+            before = rows[rows.length - 1]!.requestId;
+          }
+        }
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="transactions.csv"')
+          .header('cache-control', 'no-store');
+        return reply.send(Readable.from(lines()));
+      },
+    );
+
+    admin.get<{ Params: { request_id: string } }>(
+      '/admin/v1/transactions/:request_id',
+      viewer,
+      async (request) => {
+        const user = operator(request);
+        const id = request.params.request_id;
+        const row = REQUEST_ID.test(id) ? await store.ledger.find(id) : undefined;
+        // Another company's row is as absent as a row that does not exist.
+        if (!row || (user.companyId !== null && row.companyId !== user.companyId)) {
+          throw new NotFoundError(`transaction ${id.slice(0, 64)} not found`);
+        }
+        const refunds =
+          row.operation === 'pay' && row.merchantTradeNo !== null
+            ? await store.ledger.refundsOf(row.companyId, row.merchantTradeNo)
+            : [];
+        const original =
+          row.originalTradeNo !== null
+            ? (await store.ledger.findByTradeNo(row.companyId, row.originalTradeNo)).filter(
+                (r) => r.operation === 'pay',
+              )
+            : [];
+        return {
+          ...adminRow(row),
+          transaction: await deps.transactions.byRequestId(row.companyId, row.requestId),
+          timeline: {
+            reconciliation: await store.ledger.attempts(row.requestId),
+            refunds: refunds.filter((r) => r.requestId !== row.requestId).map(adminRow),
+            original: original.map(adminRow),
+            audit: await directory.audit({ companyId: row.companyId, target: row.requestId }),
+          },
+        };
+      },
+    );
+
+    admin.get<{
+      Querystring: { company_id?: string; from?: string; to?: string; bucket?: Bucket };
+    }>(
+      '/admin/v1/stats',
+      {
+        ...viewer,
+        schema: {
+          ...hidden,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              company_id: { type: 'string', maxLength: 64 },
+              from: { type: 'string', format: 'date-time' },
+              to: { type: 'string', format: 'date-time' },
+              bucket: { type: 'string', enum: ['hour', 'day'] },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const bucket = q.bucket ?? 'day';
+        const to = q.to === undefined ? Date.now() : Date.parse(q.to);
+        const from =
+          q.from === undefined ? to - (bucket === 'day' ? 30 : 2) * 86_400_000 : Date.parse(q.from);
+        // At most 400 days, so one request cannot walk the whole ledger of many years.
+        if (!(from < to) || to - from > 400 * 86_400_000) {
+          throw new ValidationError('invalid_field', 'from/to 格式錯誤');
+        }
+        return transactionStats(store, {
+          companyId: companyScope(operator(request), q.company_id),
+          from,
+          to,
+          bucket,
+        });
+      },
+    );
+
+    admin.post<{ Params: { request_id: string } }>(
+      '/admin/v1/transactions/:request_id/check',
+      { preHandler: requireRole('operator'), schema: hidden },
+      async (request) => {
+        const user = operator(request);
+        const id = request.params.request_id;
+        const row = REQUEST_ID.test(id) ? await store.ledger.find(id) : undefined;
+        if (!row || (user.companyId !== null && row.companyId !== user.companyId)) {
+          throw new NotFoundError(`transaction ${id.slice(0, 64)} not found`);
+        }
+        const checked = await deps.checker.checkNow(row.requestId);
+        if (!checked) {
+          throw new ConflictError(
+            'not_unknown',
+            `transaction ${row.requestId} is ${row.state}: only an unknown outcome is checked`,
+          );
+        }
+        const attempts = await store.ledger.attempts(row.requestId);
+        const last = attempts[attempts.length - 1];
+        await store.audit.append({
+          actor: `user:${user.userId}`,
+          companyId: row.companyId,
+          action: 'transaction.check',
+          target: row.requestId,
+          requestId: request.id,
+          source: request.ip,
+          changes: {
+            state_before: row.state,
+            state: checked.state,
+            outcome: last?.outcome ?? null,
+          },
+        });
+        return { ...adminRow(checked), reconciliation: attempts };
+      },
+    );
+
+    admin.get<{ Querystring: { company_id?: string; action?: string; actor?: string } }>(
+      '/admin/v1/audit',
+      viewer,
+      async (request) => {
+        const user = operator(request);
+        const companyId = companyScope(user, request.query.company_id);
+        return {
+          data: await directory.audit({
+            ...(companyId === null ? {} : { companyId }),
+            ...(request.query.action ? { action: request.query.action } : {}),
+            ...(request.query.actor ? { actor: request.query.actor } : {}),
+          }),
+        };
+      },
+    );
+
+    admin.get<{ Querystring: { company_id?: string } }>(
+      '/admin/v1/clients',
+      viewer,
+      async (request) => {
+        const companyId = companyScope(operator(request), request.query.company_id);
+        return { data: await directory.clients(companyId ?? undefined) };
+      },
+    );
+
+    admin.get<{ Querystring: { company_id?: string } }>(
+      '/admin/v1/credentials',
+      viewer,
+      async (request) => {
+        const companyId = companyScope(operator(request), request.query.company_id);
+        return { data: await directory.credentials(companyId ?? undefined) };
+      },
+    );
+
+    admin.get<{ Querystring: { company_id?: string } }>(
+      '/admin/v1/companies',
+      viewer,
+      async (request) => {
+        const companyId = companyScope(operator(request), request.query.company_id);
+        const all = await directory.companies();
+        return { data: companyId === null ? all : all.filter((c) => c.company_id === companyId) };
+      },
+    );
+
+    admin.get<{ Querystring: { company_id?: string } }>(
+      '/admin/v1/stores',
+      viewer,
+      async (request) => {
+        const companyId = companyScope(operator(request), request.query.company_id);
+        return { data: await directory.stores(companyId === null ? {} : { companyId }) };
+      },
+    );
+
+    /** The service that makes a change as this user, for the audit log. */
+    const provisioningFor = (request: FastifyRequest) =>
+      new ProvisioningService(store, WALLETS, {
+        actor: `user:${operator(request).userId}`,
+        requestId: request.id,
+        source: request.ip,
+      });
+
+    admin.post<{ Body: { name?: string; company_id?: string } }>(
+      '/admin/v1/clients',
+      {
+        preHandler: requireRole('admin'),
+        schema: {
+          ...hidden,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: { type: 'string', minLength: 1, maxLength: 200 },
+              company_id: { type: 'string', maxLength: 64 },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body ?? {};
+        const companyId = companyScope(operator(request), body.company_id);
+        if (companyId === null) {
+          throw new ValidationError('missing_field', 'company_id 不可為空');
+        }
+        if (!(await store.companies.companyExists(companyId))) {
+          throw new NotFoundError(`company ${companyId.slice(0, 64)} not found`);
+        }
+        const created = await provisioningFor(request).createClient(companyId, body.name ?? null);
+        reply.header('cache-control', 'no-store');
+        return reply.code(201).send({
+          client_id: created.clientId,
+          company_id: companyId,
+          client_secret: created.clientSecret.reveal(),
+        });
+      },
+    );
+
+    admin.post<{ Params: { client_id: string } }>(
+      '/admin/v1/clients/:client_id/revoke',
+      admins,
+      async (request) => {
+        const user = operator(request);
+        const client = await store.companies.getClient(request.params.client_id);
+        if (!client || (user.companyId !== null && client.companyId !== user.companyId)) {
+          throw new NotFoundError(`client ${request.params.client_id.slice(0, 64)} not found`);
+        }
+        await provisioningFor(request).revokeClient(client.clientId);
+        return { client_id: client.clientId, revoked: true };
+      },
+    );
+
+    admin.post<{ Params: { client_id: string } }>(
+      '/admin/v1/clients/:client_id/rotate-secret',
+      admins,
+      async (request, reply) => {
+        const user = operator(request);
+        const client = await store.companies.getClient(request.params.client_id);
+        if (!client || (user.companyId !== null && client.companyId !== user.companyId)) {
+          throw new NotFoundError(`client ${request.params.client_id.slice(0, 64)} not found`);
+        }
+        const rotated = await provisioningFor(request).rotateClientSecret(client.clientId);
+        reply.header('cache-control', 'no-store');
+        return {
+          client_id: rotated.clientId,
+          client_secret: rotated.clientSecret.reveal(),
+          tokens_revoked: rotated.tokensRevoked,
+        };
+      },
+    );
+
+    admin.get<{ Querystring: { company_id?: string } }>(
+      '/admin/v1/users',
+      admins,
+      async (request) => {
+        const companyId = companyScope(operator(request), request.query.company_id);
+        const users = await store.users.list(companyId ?? undefined);
+        return {
+          data: users.map((u) => ({
+            ...userView(u),
+            status: u.disabledAt === null ? 'active' : 'disabled',
+          })),
+        };
+      },
+    );
+  });
+}
