@@ -353,7 +353,12 @@ describe(
         expect.objectContaining({
           actor: 'cli',
           company_id: null,
-          changes: { key_version: 2, credentials_resealed: 2, settings_resealed: 1 },
+          changes: {
+            key_version: 2,
+            credentials_resealed: 2,
+            settings_resealed: 1,
+            webhook_secrets_resealed: 0,
+          },
         }),
       ]);
     });
