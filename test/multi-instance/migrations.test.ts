@@ -36,6 +36,8 @@ describe.skipIf(!postgres)('migrations on PostgreSQL', () => {
         '0003_ledger_indexes',
         '0004_amounts',
         '0005_neutral_credentials',
+        '0006_webhooks',
+        '0007_operators',
       ],
     });
     const second = await cli(deployment, ['migrate']);
@@ -47,6 +49,7 @@ describe.skipIf(!postgres)('migrations on PostgreSQL', () => {
     expect(tables.map((t) => t.table_name)).not.toContain('key_sets');
     expect(tables.map((t) => t.table_name)).toEqual(
       expect.arrayContaining([
+        'audit_log',
         'clients',
         'companies',
         'credentials',
@@ -57,6 +60,9 @@ describe.skipIf(!postgres)('migrations on PostgreSQL', () => {
         'stores',
         'tokens',
         'transactions',
+        'users',
+        'webhook_endpoints',
+        'webhook_events',
       ]),
     );
   }, 60_000);
