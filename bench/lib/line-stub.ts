@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/lib/line-stub.ts      → prints {"port":N}
  */
-import { createServer } from 'node:http';
+import { serveFixedAnswer } from './fixed-answer-server.js';
 
 /** 19 digits above 2^63: a float would round it, so the gateway must keep it as text. */
 const TRANSACTION_ID = '9223372036854775808';
@@ -25,26 +25,4 @@ const headers = {
 };
 const PAY = /^\/v[24]\/payments\/oneTimeKeys\/pay$/;
 
-const server = createServer((request, response) => {
-  // Drain the body first: the gateway's keep-alive connection is then reusable.
-  request.resume();
-  request.once('end', () => {
-    if (request.method === 'POST' && PAY.test(request.url ?? '')) {
-      response.writeHead(200, headers).end(body);
-    } else {
-      response.writeHead(404, { 'content-length': '0' }).end();
-    }
-  });
-});
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-});
-const stop = (): void => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveFixedAnswer((method, url) => method === 'POST' && PAY.test(url), headers, body);

@@ -6,7 +6,7 @@
  *   BENCH_STUB_BODY=<base64 of the raw body> BENCH_STUB_SIGNATURE=<base64> \
  *     node --import tsx bench/lib/upstream-stub.ts      → prints {"port":N}
  */
-import { createServer } from 'node:http';
+import { serveFixedAnswer } from './fixed-answer-server.js';
 
 const body = Buffer.from(process.env.BENCH_STUB_BODY ?? '', 'base64');
 const signature = process.env.BENCH_STUB_SIGNATURE ?? '';
@@ -20,26 +20,8 @@ const headers = {
   'x-icp-signature': signature,
 };
 
-const server = createServer((request, response) => {
-  // Drain the form body first: the gateway's keep-alive connection is then reusable.
-  request.resume();
-  request.once('end', () => {
-    if (request.method === 'POST' && request.url?.endsWith('/Pos/DeductCancelICPOF')) {
-      response.writeHead(200, headers).end(body);
-    } else {
-      response.writeHead(404, { 'content-length': '0' }).end();
-    }
-  });
-});
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-});
-const stop = (): void => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveFixedAnswer(
+  (method, url) => method === 'POST' && url.endsWith('/Pos/DeductCancelICPOF'),
+  headers,
+  body,
+);
