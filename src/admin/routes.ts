@@ -399,41 +399,21 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       },
     );
 
-    admin.get<{ Querystring: { company_id?: string } }>(
-      '/admin/v1/clients',
-      viewer,
-      async (request) => {
-        const companyId = companyScope(operator(request), request.query.company_id);
-        return { data: await directory.clients(companyId ?? undefined) };
-      },
+    /** A directory list of the operator's company (a platform user: any, or all). */
+    const scopedList = (path: string, list: (companyId: string | null) => Promise<unknown>) =>
+      admin.get<{ Querystring: { company_id?: string } }>(path, viewer, async (request) => ({
+        data: await list(companyScope(operator(request), request.query.company_id)),
+      }));
+    scopedList('/admin/v1/clients', (companyId) => directory.clients(companyId ?? undefined));
+    scopedList('/admin/v1/credentials', (companyId) =>
+      directory.credentials(companyId ?? undefined),
     );
-
-    admin.get<{ Querystring: { company_id?: string } }>(
-      '/admin/v1/credentials',
-      viewer,
-      async (request) => {
-        const companyId = companyScope(operator(request), request.query.company_id);
-        return { data: await directory.credentials(companyId ?? undefined) };
-      },
-    );
-
-    admin.get<{ Querystring: { company_id?: string } }>(
-      '/admin/v1/companies',
-      viewer,
-      async (request) => {
-        const companyId = companyScope(operator(request), request.query.company_id);
-        const all = await directory.companies();
-        return { data: companyId === null ? all : all.filter((c) => c.company_id === companyId) };
-      },
-    );
-
-    admin.get<{ Querystring: { company_id?: string } }>(
-      '/admin/v1/stores',
-      viewer,
-      async (request) => {
-        const companyId = companyScope(operator(request), request.query.company_id);
-        return { data: await directory.stores(companyId === null ? {} : { companyId }) };
-      },
+    scopedList('/admin/v1/companies', async (companyId) => {
+      const all = await directory.companies();
+      return companyId === null ? all : all.filter((c) => c.company_id === companyId);
+    });
+    scopedList('/admin/v1/stores', (companyId) =>
+      directory.stores(companyId === null ? {} : { companyId }),
     );
 
     /** The service that makes a change as this user, for the audit log. */
