@@ -1,4 +1,4 @@
-/** icash dates are `yyyy/MM/dd HH:mm:ss` in Taiwan time (UTC+8, no daylight saving). */
+/** The API's dates are `yyyy/MM/dd HH:mm:ss` in Taiwan time (UTC+8, no daylight saving). */
 const TAIWAN_OFFSET_MS = 8 * 60 * 60 * 1000;
 const PATTERN = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 

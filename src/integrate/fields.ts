@@ -106,7 +106,7 @@ export function checkField(spec: FieldSpec, value: unknown): CheckedValue {
       return value;
     case 'text': {
       const max = spec.maxLength ?? 50;
-      // No control characters: these values travel into icash's signed payload.
+      // No control characters: these values travel into a wallet's signed payload.
       if (typeof value !== 'string' || value.length > max || hasControlCharacter(value)) {
         throw invalidField(spec.name);
       }

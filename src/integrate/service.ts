@@ -150,9 +150,9 @@ export class IntegrateService {
   constructor(private readonly deps: IntegrateDeps) {}
 
   /**
-   * A call that broke on our side after its row was opened. Before icash was
+   * A call that broke on our side after its row was opened. Before the wallet was
    * called nothing moved: `failed`. Once it was called (the outcome could not be
-   * turned into an answer or recorded) icash may have acted: the row goes to the
+   * turned into an answer or recorded) the wallet may have acted: the row goes to the
    * reconciler, never to `failed`. If even this write fails the row stays
    * `pending`, which the stale-pending sweep turns `unknown`.
    */
@@ -198,7 +198,7 @@ export class IntegrateService {
     const { store, registry, defaultIsTest } = this.deps;
     const base = { requestId, companyId: caller.companyId, clientId: caller.clientId, operation };
     let opening: TransactionOpening | undefined;
-    /** From here on icash may have acted on the call. */
+    /** From here on the wallet may have acted on the call. */
     let upstreamCalled = false;
     /** The row holds the call's outcome. */
     let completed = false;

@@ -29,8 +29,8 @@ export interface ReconcileObserver {
 }
 
 /**
- * Settles calls whose outcome is unknown by asking the provider (icash:
- * QueryTradeICPO by MerchantTradeNo) on a back-off schedule. Runs in every
+ * Settles calls whose outcome is unknown by asking the wallet (each provider's
+ * `checkOutcome`) on a back-off schedule. Runs in every
  * instance; each row is claimed atomically in the database before it is checked.
  */
 export class Reconciler {

@@ -30,7 +30,7 @@ export interface TransactionOpening {
 
 export interface TransactionOutcome {
   state: Exclude<TransactionState, 'pending'>;
-  /** For `unknown`: when the reconciler first asks icash. */
+  /** For `unknown`: when the reconciler first asks the wallet. */
   nextCheckAt?: number | null;
   rtnCode?: number | null;
   rtnMsg?: string | null;

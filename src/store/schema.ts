@@ -92,7 +92,7 @@ export interface TransactionsTable {
   updated_at: number;
   /** The process that opened the row (a dead process leaves `pending` rows behind). */
   instance_id: string | null;
-  /** When the reconciler next asks icash about an `unknown` row; null: not scheduled. */
+  /** When the reconciler next asks the wallet about an `unknown` row; null: not scheduled. */
   next_check_at: number | null;
   check_attempts: Generated<number>;
   /** A reconciler holds the row until then (atomic claim, safe across instances). */
@@ -110,7 +110,7 @@ export interface ReconciliationAttemptsTable {
   request_id: string;
   attempt: number;
   at: number;
-  /** What icash's query gave: answered, unknown, untrusted, not_sent, no_key_set. */
+  /** What the wallet's query gave: answered, unknown, untrusted, not_sent, no_key_set. */
   outcome: string;
   rtn_code: number | null;
   trade_status: string | null;
