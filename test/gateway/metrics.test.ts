@@ -118,7 +118,14 @@ describe('metrics listener (OMNIGATE_METRICS_PORT)', () => {
     expect(total(stuck, 'omnigate_ledger_transactions', 'state="unknown"')).toBe(1);
     expect(total(stuck, 'omnigate_unknown_oldest_age_seconds')).toBeGreaterThan(0);
     await fetch(`${s.sandbox.url}/sandbox/faults`, { method: 'DELETE' });
-    const settled = await until(scrape, (m) => total(m, 'omnigate_unknown_backlog') === 0);
+    // The backlog gauge reads the ledger, the attempts counter moves once the check is
+    // recorded: wait for both, then check the counter moved exactly once.
+    const settled = await until(
+      scrape,
+      (m) =>
+        total(m, 'omnigate_unknown_backlog') === 0 &&
+        total(m, 'omnigate_reconcile_attempts_total', 'result="succeeded"') > 0,
+    );
 
     // Two failed token requests for one client: the second is refused by the limit.
     for (let i = 0; i < 2; i += 1) {
