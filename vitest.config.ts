@@ -26,6 +26,7 @@ const BOTH_BACKENDS = [
   'test/gateway/**/*.test.ts',
   'test/reliability/{reconcile,idempotency}.test.ts',
   'test/store/migrations.test.ts',
+  'test/store/ledger-list.test.ts',
   'test/security/**/*.test.ts',
   'test/webhooks/**/*.test.ts',
 ];

@@ -1,8 +1,8 @@
-import { type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
 import type { Db } from './database.js';
 import { outboxEvent, updateWithEvent } from './outbox.js';
 import type { RequestStatements } from './statements.js';
-import type { TransactionsTable } from './schema.js';
+import type { Database, TransactionsTable } from './schema.js';
 
 export type TransactionState =
   'pending' | 'succeeded' | 'declined' | 'rejected' | 'failed' | 'unknown';
@@ -107,6 +107,8 @@ const COMPLETE_SQL =
  * completed after. It holds identifiers and outcomes only: never a key or secret.
  */
 export class TransactionLedger {
+  #allIdsTimeOrdered = false;
+
   constructor(
     private readonly db: Db,
     /** This process: rows it leaves `pending` when it dies are recognisable. */
@@ -347,28 +349,43 @@ export class TransactionLedger {
    * never repeats or skips a row when new ones arrive.
    */
   async list(filter: LedgerFilter): Promise<TransactionRecord[]> {
-    let query = this.db.selectFrom('transactions').selectAll();
-    if (filter.companyId !== null) query = query.where('company_id', '=', filter.companyId);
-    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
-    if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
-    if (filter.state !== undefined) query = query.where('state', '=', filter.state);
-    if (filter.operation !== undefined) query = query.where('operation', '=', filter.operation);
-    if (filter.type !== undefined) query = query.where('type', '=', filter.type);
-    if (filter.env !== undefined) query = query.where('env', '=', filter.env);
-    if (filter.storeId !== undefined) query = query.where('store_id', '=', filter.storeId);
-    if (filter.q !== undefined && filter.q !== '') {
-      // A prefix match; LIKE's own wildcards in the text are matched literally.
-      const pattern = `${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) =>
-        eb.or([
-          eb('merchant_trade_no', 'like', sql<string>`${pattern} escape '\\'`),
-          eb('request_id', 'like', sql<string>`${pattern} escape '\\'`),
-        ]),
-      );
-    }
-    if (filter.before !== undefined) query = query.where('request_id', '<', filter.before);
-    const rows = await query.orderBy('request_id', 'desc').limit(filter.limit).execute();
+    const timed = filter.from !== undefined || filter.to !== undefined;
+    const rows = await listQuery(this.db, filter, {
+      timeOrderedIds: timed && (await this.#timeOrderedIds()),
+      prefixPlan: await this.#prefixPlan(filter),
+    }).execute();
     return rows.map(fromRow);
+  }
+
+  /**
+   * A `q` prefix can match a handful of a company's rows (an order number) or most of
+   * them (`T`): a few are best fetched by the prefix and sorted, many by reading the
+   * company's rows newest first. PostgreSQL's statistics tell its planner which;
+   * SQLite has none (nothing runs ANALYZE), so two index-only counts, capped, tell.
+   */
+  async #prefixPlan(filter: LedgerFilter): Promise<PrefixPlan> {
+    const { companyId, q } = filter;
+    if (q === undefined || q === '' || companyId === null || this.statements.onPostgres)
+      return 'filter';
+    let found = 0;
+    for (const column of ['merchant_trade_no', 'request_id'] as const) {
+      const row = await prefixCountQuery(this.db, companyId, column, q).executeTakeFirstOrThrow();
+      found += Number(row.n);
+      if (found > PREFIX_MATCHES_SORTED) return 'filter';
+    }
+    return 'matches-first';
+  }
+
+  /**
+   * Whether every row's request id is a UUIDv7: asked once (over the partial index
+   * transactions_legacy_ids, which holds the others) and remembered once true, as rows
+   * written from now on are UUIDv7.
+   */
+  async #timeOrderedIds(): Promise<boolean> {
+    if (this.#allIdsTimeOrdered) return true;
+    const legacy = await legacyIdQuery(this.db).executeTakeFirst();
+    this.#allIdsTimeOrdered = legacy === undefined;
+    return this.#allIdsTimeOrdered;
   }
 
   /** The calls naming this order number as their original (a payment's refunds). */
@@ -483,6 +500,158 @@ export class TransactionLedger {
       .execute();
     return rows.map(fromRow);
   }
+}
+
+/**
+ * Request ids are UUIDv7 (src/core/ids.ts) but for rows written before migration 0003
+ * (UUIDv4): this LIKE pattern (`_` any one character) matches the time-ordered ones.
+ */
+export const UUIDV7_PATTERN = '________-____-7%';
+
+/**
+ * How far a row's creation time can be from its request id's time, for a time range to
+ * be read as a request-id range. The id is made when the request arrives, the row once
+ * its body has been read and checked: later by milliseconds, or by as long as a client
+ * takes to trickle its body in (beyond 15 minutes such a row escapes a time filter
+ * whose start falls in between). The id is later only if the clock stepped back.
+ */
+export const ROW_AFTER_ID_MAX_MS = 15 * 60_000;
+export const ID_AFTER_ROW_MAX_MS = 5 * 60_000;
+
+/** The smallest UUIDv7 text of this millisecond or later: its time field, `xxxxxxxx-xxxx`. */
+export function requestIdTimePrefix(ms: number): string {
+  const clamped = Math.min(Math.max(Math.floor(ms), 0), 2 ** 48 - 1);
+  const hex = clamped.toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8)}`;
+}
+
+/**
+ * The least string above every string that starts with `prefix`, comparing code
+ * points (SQLite's BINARY, PostgreSQL's "C"): the prefix with its last code point
+ * incremented. Null when there is none (the prefix is all U+10FFFF).
+ */
+export function prefixEnd(prefix: string): string | null {
+  const points = Array.from(prefix, (c) => c.codePointAt(0)!);
+  while (points.length > 0) {
+    const last = points.pop()!;
+    if (last < 0x10ffff) {
+      // Surrogate code points never occur in text: after U+D7FF comes U+E000.
+      points.push(last === 0xd7ff ? 0xe000 : last + 1);
+      return String.fromCodePoint(...points);
+    }
+  }
+  return null;
+}
+
+/**
+ * How the list finds the rows a `q` prefix matches: `matches-first` fetches them by
+ * the order-number and request-id indexes, then sorts them; `filter` states the prefix
+ * as a condition and leaves the choice to the database (SQLite then reads the
+ * company's rows newest first; PostgreSQL chooses by its statistics).
+ */
+export type PrefixPlan = 'matches-first' | 'filter';
+
+/** Up to this many rows matching a `q` prefix are fetched by the prefix, then sorted. */
+export const PREFIX_MATCHES_SORTED = 2_000;
+
+/** The `q` prefix as a range of `column`: exactly the values that start with it. */
+function prefixRange(
+  eb: ExpressionBuilder<Database, 'transactions'>,
+  column: 'merchant_trade_no' | 'request_id',
+  q: string,
+) {
+  const from = q.toWellFormed();
+  const to = prefixEnd(from);
+  return to === null
+    ? eb(column, '>=', from)
+    : eb.and([eb(column, '>=', from), eb(column, '<', to)]);
+}
+
+/** One row whose request id is not a UUIDv7, if any: over the partial index of 0008. */
+export function legacyIdQuery(db: Db) {
+  return db
+    .selectFrom('transactions')
+    .select('request_id')
+    .where('request_id', 'not like', sql.lit(UUIDV7_PATTERN))
+    .limit(1);
+}
+
+/** How many of a company's rows `column` starts with `q`, counted up to one past the cap. */
+export function prefixCountQuery(
+  db: Db,
+  companyId: string,
+  column: 'merchant_trade_no' | 'request_id',
+  q: string,
+) {
+  return db
+    .selectFrom((inner) =>
+      inner
+        .selectFrom('transactions')
+        .select('company_id')
+        .where('company_id', '=', companyId)
+        .where((eb) => prefixRange(eb, column, q))
+        .limit(PREFIX_MATCHES_SORTED + 1)
+        .as('matching'),
+    )
+    .select((eb) => eb.fn.countAll<number | string>().as('n'));
+}
+
+/**
+ * The list's query (`list` runs it; test/store/ledger-list.test.ts reads its plans):
+ * every filter as an index range where an index of migration 0008 serves it.
+ * `timeOrderedIds`: every row's request id is a UUIDv7, so a time range is also a
+ * request-id range (with the margins above), read from the same index as the order.
+ * `prefixPlan`: see `PrefixPlan` (default `filter`).
+ */
+export function listQuery(
+  db: Db,
+  filter: LedgerFilter,
+  options: { timeOrderedIds: boolean; prefixPlan?: PrefixPlan },
+) {
+  let query = db.selectFrom('transactions').selectAll();
+  const { companyId, q } = filter;
+  if (companyId !== null) query = query.where('company_id', '=', companyId);
+  if (filter.from !== undefined) {
+    query = query.where('created_at', '>=', filter.from);
+    if (options.timeOrderedIds)
+      query = query.where(
+        'request_id',
+        '>=',
+        requestIdTimePrefix(filter.from - ROW_AFTER_ID_MAX_MS),
+      );
+  }
+  if (filter.to !== undefined) {
+    query = query.where('created_at', '<', filter.to);
+    if (options.timeOrderedIds)
+      query = query.where('request_id', '<', requestIdTimePrefix(filter.to + ID_AFTER_ROW_MAX_MS));
+  }
+  if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+  if (filter.operation !== undefined) query = query.where('operation', '=', filter.operation);
+  if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+  if (filter.env !== undefined) query = query.where('env', '=', filter.env);
+  if (filter.storeId !== undefined) query = query.where('store_id', '=', filter.storeId);
+  if (q !== undefined && q !== '') {
+    // Case-sensitive, and `%` and `_` are characters like any other.
+    if (options.prefixPlan === 'matches-first' && companyId !== null) {
+      const matching = (column: 'merchant_trade_no' | 'request_id') =>
+        db
+          .selectFrom('transactions')
+          .select('request_id')
+          .where('company_id', '=', companyId)
+          .where((eb) => prefixRange(eb, column, q));
+      query = query.where(
+        'request_id',
+        'in',
+        matching('merchant_trade_no').union(matching('request_id')),
+      );
+    } else {
+      query = query.where((eb) =>
+        eb.or([prefixRange(eb, 'merchant_trade_no', q), prefixRange(eb, 'request_id', q)]),
+      );
+    }
+  }
+  if (filter.before !== undefined) query = query.where('request_id', '<', filter.before);
+  return query.orderBy('request_id', 'desc').limit(filter.limit);
 }
 
 /** A payment of one merchant account: what a refund names as its original. */

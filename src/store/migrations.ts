@@ -1,4 +1,12 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import {
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresAdapter,
+  sql,
+} from 'kysely';
+import { UUIDV7_PATTERN } from './ledger.js';
 
 /**
  * Schema migrations, in code so they ship with the build. Written with portable
@@ -443,6 +451,50 @@ const migrations: Record<string, Migration> = {
         .on('sessions')
         .column('user_id')
         .execute();
+    },
+  },
+  '0008_ledger_list_indexes': {
+    // The operators' list and CSV (docs/admin-api.md, "Indexes"): newest first by
+    // request id within one company, optionally of one state or one store, and the
+    // `q` prefix of an order number (transactions_trade_no) or of a request id, each
+    // read in index order so a page costs its own rows, not the company's. A time range
+    // is a request-id range too (UUIDv7); transactions_legacy_ids holds the rows whose
+    // id is not time-ordered (none since 0003), for which it is not.
+    // Idempotent like 0003 (SQLite runs DDL outside a transaction).
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        // Ids compare byte by byte, as in SQLite, whatever the database's locale: a
+        // prefix is then one index range. Rebuilds the indexes on these two columns.
+        await db.schema
+          .alterTable('transactions')
+          .alterColumn('request_id', (c) => c.setDataType(sql`text collate "C"`))
+          .alterColumn('merchant_trade_no', (c) => c.setDataType(sql`text collate "C"`))
+          .execute();
+      }
+      const indexes: [string, string[]][] = [
+        ['transactions_company_newest', ['company_id', 'request_id']],
+        ['transactions_company_state', ['company_id', 'state', 'request_id']],
+        ['transactions_company_store', ['company_id', 'store_id', 'request_id']],
+      ];
+      for (const [name, columns] of indexes) {
+        await db.schema
+          .createIndex(name)
+          .ifNotExists()
+          .on('transactions')
+          .columns(columns)
+          .execute();
+      }
+      await db.schema
+        .createIndex('transactions_legacy_ids')
+        .ifNotExists()
+        .on('transactions')
+        .column('request_id')
+        .where(sql<boolean>`request_id not like ${sql.lit(UUIDV7_PATTERN)}`)
+        .execute();
+      // Changing a column's collation drops its statistics: the planner needs them back.
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        await sql`analyze transactions`.execute(db);
+      }
     },
   },
 };

@@ -38,6 +38,7 @@ describe.skipIf(!postgres)('migrations on PostgreSQL', () => {
         '0005_neutral_credentials',
         '0006_webhooks',
         '0007_operators',
+        '0008_ledger_list_indexes',
       ],
     });
     const second = await cli(deployment, ['migrate']);

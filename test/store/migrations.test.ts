@@ -47,8 +47,16 @@ describe('SQLite migrations', () => {
       '0005_neutral_credentials',
       '0006_webhooks',
       '0007_operators',
+      '0008_ledger_list_indexes',
     ]);
-    expect(indexes(file)).toEqual(['transactions_original', ...after3]);
+    expect(indexes(file)).toEqual([
+      'transactions_company_newest',
+      'transactions_company_state',
+      'transactions_company_store',
+      'transactions_legacy_ids',
+      'transactions_original',
+      ...after3,
+    ]);
     expect(await migrateDatabase(file)).toEqual([]);
   });
 });
@@ -110,6 +118,7 @@ describe('0004_amounts on an existing ledger', () => {
       '0005_neutral_credentials',
       '0006_webhooks',
       '0007_operators',
+      '0008_ledger_list_indexes',
     ]);
     expect(await migrateDatabase(url)).toEqual([]);
     const after = openDatabase(url);
