@@ -246,12 +246,19 @@ export interface GatewayProcess extends Started {
 export async function startGateway(
   deployment: Deployment,
   icashProdUrl: string,
-  options: { cpuProfileDir?: string; port?: number; linePayProdUrl?: string } = {},
+  options: {
+    cpuProfileDir?: string;
+    port?: number;
+    linePayProdUrl?: string;
+    /** More OMNIGATE_* settings (e.g. OMNIGATE_METRICS_PORT). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<GatewayProcess> {
   const env = productionEnv(deployment, {
     OMNIGATE_PORT: String(options.port ?? 0),
     OMNIGATE_ICASH_PROD_URL: icashProdUrl,
     ...(options.linePayProdUrl ? { OMNIGATE_LINEPAY_PROD_URL: options.linePayProdUrl } : {}),
+    ...options.env,
   });
   // BENCH_NODE_FLAGS: extra node flags for the gateway, e.g. --perf-basic-prof for `perf record`.
   const profile = [

@@ -360,13 +360,13 @@ export class TransactionLedger {
   /**
    * A `q` prefix can match a handful of a company's rows (an order number) or most of
    * them (`T`): a few are best fetched by the prefix and sorted, many by reading the
-   * company's rows newest first. PostgreSQL's statistics tell its planner which;
-   * SQLite has none (nothing runs ANALYZE), so two index-only counts, capped, tell.
+   * company's rows newest first. Two index-only counts, capped, tell which. (SQLite has
+   * no statistics; PostgreSQL's cannot tell that a day of order numbers is a year old,
+   * and would walk the year from the newest row to reach it.)
    */
   async #prefixPlan(filter: LedgerFilter): Promise<PrefixPlan> {
     const { companyId, q } = filter;
-    if (q === undefined || q === '' || companyId === null || this.statements.onPostgres)
-      return 'filter';
+    if (q === undefined || q === '' || companyId === null) return 'filter';
     let found = 0;
     for (const column of ['merchant_trade_no', 'request_id'] as const) {
       const row = await prefixCountQuery(this.db, companyId, column, q).executeTakeFirstOrThrow();
@@ -546,8 +546,8 @@ export function prefixEnd(prefix: string): string | null {
 /**
  * How the list finds the rows a `q` prefix matches: `matches-first` fetches them by
  * the order-number and request-id indexes, then sorts them; `filter` states the prefix
- * as a condition and leaves the choice to the database (SQLite then reads the
- * company's rows newest first; PostgreSQL chooses by its statistics).
+ * as a condition of the company's rows read newest first (the database may still
+ * choose otherwise: PostgreSQL by its statistics).
  */
 export type PrefixPlan = 'matches-first' | 'filter';
 
@@ -630,28 +630,26 @@ export function listQuery(
   if (filter.type !== undefined) query = query.where('type', '=', filter.type);
   if (filter.env !== undefined) query = query.where('env', '=', filter.env);
   if (filter.storeId !== undefined) query = query.where('store_id', '=', filter.storeId);
-  if (q !== undefined && q !== '') {
-    // Case-sensitive, and `%` and `_` are characters like any other.
-    if (options.prefixPlan === 'matches-first' && companyId !== null) {
-      const matching = (column: 'merchant_trade_no' | 'request_id') =>
-        db
-          .selectFrom('transactions')
-          .select('request_id')
-          .where('company_id', '=', companyId)
-          .where((eb) => prefixRange(eb, column, q));
-      query = query.where(
-        'request_id',
-        'in',
-        matching('merchant_trade_no').union(matching('request_id')),
-      );
-    } else {
-      query = query.where((eb) =>
-        eb.or([prefixRange(eb, 'merchant_trade_no', q), prefixRange(eb, 'request_id', q)]),
-      );
-    }
-  }
   if (filter.before !== undefined) query = query.where('request_id', '<', filter.before);
-  return query.orderBy('request_id', 'desc').limit(filter.limit);
+  if (q === undefined || q === '') return query.orderBy('request_id', 'desc').limit(filter.limit);
+  // Case-sensitive, and `%` and `_` are characters like any other.
+  query = query.where((eb) =>
+    eb.or([prefixRange(eb, 'merchant_trade_no', q), prefixRange(eb, 'request_id', q)]),
+  );
+  if (options.prefixPlan !== 'matches-first') {
+    return query.orderBy('request_id', 'desc').limit(filter.limit);
+  }
+  // The matching rows first (a materialized CTE: neither database may turn this into a
+  // walk of the company's rows in order), then the newest of them.
+  return db
+    .with(
+      (cte) => cte('matching').materialized(),
+      () => query,
+    )
+    .selectFrom('matching')
+    .selectAll()
+    .orderBy('request_id', 'desc')
+    .limit(filter.limit);
 }
 
 /** A payment of one merchant account: what a refund names as its original. */
