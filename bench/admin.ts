@@ -28,6 +28,7 @@ import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import { Pool } from 'undici';
 import {
   type AdminFillPlan,
@@ -112,6 +113,34 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * CPU time (ms) of the PostgreSQL backends serving `databaseUrl` now (the gateway's
+ * pool), from their /proc accounting; 0 for SQLite (in the gateway's own process).
+ */
+function databaseCpu(databaseUrl: string | undefined): () => Promise<number> {
+  if (databaseUrl === undefined) return () => Promise.resolve(0);
+  return async () => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ pid: number }>(
+        'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      );
+      let total = 0;
+      for (const { pid } of rows) {
+        try {
+          total += cpuMs(pid);
+        } catch {
+          // ended in between
+        }
+      }
+      return total;
+    } finally {
+      await client.end();
+    }
+  };
 }
 
 interface Provisioned {
@@ -295,6 +324,8 @@ interface VariantResult {
   rows_per_page: number;
   latency_ms: ReturnType<typeof quantiles>;
   gateway_cpu_ms_per_request: number;
+  /** PostgreSQL's backends (null on SQLite, where the database is the gateway's own CPU). */
+  database_cpu_ms_per_request: number | null;
 }
 
 async function measureVariant(
@@ -302,6 +333,8 @@ async function measureVariant(
   cookie: string,
   variant: Variant,
   gateway: GatewayProcess,
+  serverCpu: () => Promise<number>,
+  onPostgres: boolean,
 ): Promise<VariantResult> {
   const ask = async (i: number): Promise<{ ms: number; rows: number }> => {
     const path = variant.path(i);
@@ -319,18 +352,22 @@ async function measureVariant(
   for (let i = 0; i < WARMUP_REQUESTS; i += 1) await ask(-1 - i);
   const times: number[] = [];
   let rows = 0;
+  const serverBefore = await serverCpu();
   const cpuBefore = cpuMs(gateway.pid);
   for (let i = 0; i < REQUESTS; i += 1) {
     const answer = await ask(i);
     times.push(answer.ms);
     rows += answer.rows;
   }
+  const gatewayCpu = cpuMs(gateway.pid) - cpuBefore;
+  const serverUsed = (await serverCpu()) - serverBefore;
   return {
     name: variant.name,
     requests: REQUESTS,
     rows_per_page: round(rows / REQUESTS, 1),
     latency_ms: quantiles(times),
-    gateway_cpu_ms_per_request: round((cpuMs(gateway.pid) - cpuBefore) / REQUESTS),
+    gateway_cpu_ms_per_request: round(gatewayCpu / REQUESTS),
+    database_cpu_ms_per_request: onPostgres ? round(serverUsed / REQUESTS) : null,
   };
 }
 
@@ -358,6 +395,7 @@ interface CsvResult {
   rss_mb: { start: number; peak: number; end: number; growth: number; at_each_tenth: number[] };
   heap_mb: { start: number; peak: number; end: number };
   gateway_cpu_seconds: number;
+  database_cpu_seconds: number | null;
 }
 
 /** Streams the CSV, counting lines and bytes as they come, memory sampled throughout. */
@@ -368,6 +406,8 @@ async function streamCsv(
   metricsUrl: string,
   summary: FillSummary,
   companyId: string,
+  serverCpu: () => Promise<number>,
+  onPostgres: boolean,
 ): Promise<CsvResult> {
   const company = summary.companies[companyId]!;
   // The company's newest CSV_ROWS rows (up to 999 more): from the creation time of its
@@ -395,6 +435,7 @@ async function streamCsv(
         heapBusy = false;
       });
   }, 250);
+  const serverBefore = await serverCpu();
   const cpuBefore = cpuMs(gateway.pid);
   const started = performance.now();
   let firstByte = 0;
@@ -417,6 +458,7 @@ async function streamCsv(
   }
   const seconds = (performance.now() - started) / 1000;
   const gatewayCpu = (cpuMs(gateway.pid) - cpuBefore) / 1000;
+  const serverUsed = ((await serverCpu()) - serverBefore) / 1000;
   rssSamples.push({ rows, rss: rssMb(gateway.pid) });
   while (heapBusy) await sleep(10);
   const heapEnd = await heapMb(metricsUrl);
@@ -443,6 +485,7 @@ async function streamCsv(
     },
     heap_mb: { start: heapStart, peak: Math.max(heapPeak, heapEnd), end: heapEnd },
     gateway_cpu_seconds: round(gatewayCpu, 2),
+    database_cpu_seconds: onPostgres ? round(serverUsed, 2) : null,
   };
 }
 
@@ -484,12 +527,21 @@ async function runBackend(
       platform: await login(pool, provisioned.platform),
     };
     const results: VariantResult[] = [];
+    const serverCpu = databaseCpu(databaseUrl);
     const machineBefore = machineBusyMs();
     const gatewayBefore = cpuMs(gateway.pid);
+    const serverBefore = await serverCpu();
     const benchBefore = process.cpuUsage();
     const wallStart = performance.now();
     for (const variant of variants(provisioned, summary)) {
-      const result = await measureVariant(pool, sessions[variant.as], variant, gateway);
+      const result = await measureVariant(
+        pool,
+        sessions[variant.as],
+        variant,
+        gateway,
+        serverCpu,
+        databaseUrl !== undefined,
+      );
       results.push(result);
       const l = result.latency_ms;
       log(
@@ -498,7 +550,7 @@ async function runBackend(
     }
     const wallMs = performance.now() - wallStart;
     const bench = process.cpuUsage(benchBefore);
-    const gatewayUsed = cpuMs(gateway.pid) - gatewayBefore;
+    const gatewayUsed = cpuMs(gateway.pid) - gatewayBefore + (await serverCpu()) - serverBefore;
     const otherCores = round(
       Math.max(
         0,
@@ -514,6 +566,8 @@ async function runBackend(
       metricsUrl,
       summary,
       provisioned.companies[0]!.companyId,
+      serverCpu,
+      databaseUrl !== undefined,
     );
     log(
       `${backend}: CSV ${csv.rows} rows, ${round(csv.bytes / 2 ** 20, 1)} MB in ${csv.seconds} s; ` +
@@ -558,7 +612,9 @@ function printTable(backends: Record<string, Record<string, unknown>>): void {
   lists[0]?.forEach((row, i) => {
     const cells = lists.map((l) => {
       const q = l[i]!.latency_ms;
-      return `${q.p50} / ${q.p99} (${l[i]!.gateway_cpu_ms_per_request})`.padStart(34);
+      const db = l[i]!.database_cpu_ms_per_request;
+      const cpu = `${l[i]!.gateway_cpu_ms_per_request}${db === null ? '' : ` + ${db}`}`;
+      return `${q.p50} / ${q.p99} (${cpu})`.padStart(34);
     });
     log(`${row.name.padEnd(38)}${cells.join('')}`);
   });

@@ -93,7 +93,7 @@ export class ConflictError extends GatewayError {
   override readonly name = 'ConflictError';
   readonly status = 409;
   constructor(
-    readonly code: 'not_unknown',
+    readonly code: 'not_unknown' | 'client_revoked',
     message: string,
   ) {
     super(message);

@@ -639,15 +639,16 @@ export function listQuery(
   if (options.prefixPlan !== 'matches-first') {
     return query.orderBy('request_id', 'desc').limit(filter.limit);
   }
-  // The matching rows first (a materialized CTE: neither database may turn this into a
-  // walk of the company's rows in order), then the newest of them.
+  // The matching rows' ids first (a materialized CTE: neither database may turn this
+  // into a walk of the company's rows in order), then the newest of those rows.
   return db
     .with(
       (cte) => cte('matching').materialized(),
-      () => query,
+      () => query.clearSelect().select('request_id'),
     )
-    .selectFrom('matching')
+    .selectFrom('transactions')
     .selectAll()
+    .where('request_id', 'in', (eb) => eb.selectFrom('matching').select('request_id'))
     .orderBy('request_id', 'desc')
     .limit(filter.limit);
 }

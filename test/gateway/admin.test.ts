@@ -273,6 +273,48 @@ describe('admin API /admin/v1', () => {
     expect(JSON.stringify(entry)).not.toContain(body.client_secret);
   });
 
+  it('a revoked client: revoking it again changes nothing, a new secret is 409 client_revoked', async () => {
+    const admin = await login('admin@a.example');
+    const { clientId } = await s.t.gateway.services.provisioning.createClient(
+      s.company.companyId,
+      'leaving',
+    );
+    for (let i = 0; i < 2; i += 1) {
+      const revoked = await call('POST', `/admin/v1/clients/${clientId}/revoke`, admin);
+      expect(revoked.status).toBe(200);
+      expect(await revoked.json()).toEqual({ client_id: clientId, revoked: true });
+    }
+    const audit = s.t.gateway.services.store.audit;
+    expect(await audit.list({ action: 'client.revoke', target: clientId })).toHaveLength(1);
+    const rotated = await call('POST', `/admin/v1/clients/${clientId}/rotate-secret`, admin);
+    expect(rotated.status).toBe(409);
+    expect(await rotated.json()).toMatchObject({ code: 'client_revoked' });
+    expect(await audit.list({ action: 'client.rotate_secret', target: clientId })).toEqual([]);
+    // An id that cannot have been issued is as absent as one that was never issued.
+    for (const id of ['%00', 'x%20y', 'ogc_nope']) {
+      const res = await call('POST', `/admin/v1/clients/${id}/revoke`, admin);
+      expect(res.status, id).toBe(404);
+    }
+  });
+
+  it('filters the database cannot hold or Date cannot read are refused, not failed', async () => {
+    const viewer = await login('viewer@a.example');
+    for (const query of [
+      'q=a%00b',
+      'store_id=%00',
+      'from=2026-12-31T23:59:60Z',
+      'to=2026-06-30T23:59:60Z',
+      'company_id=%00',
+    ]) {
+      const res = await call('GET', `/admin/v1/transactions?${query}`, viewer);
+      expect(res.status, query).toBe(400);
+      const csv = await call('GET', `/admin/v1/transactions.csv?${query}`, viewer);
+      expect(csv.status, query).toBe(400);
+    }
+    for (const path of ['/admin/v1/audit?actor=%00', '/admin/v1/clients?company_id=a&company_id=b'])
+      expect((await call('GET', path, viewer)).status, path).toBe(400);
+  });
+
   it('company isolation: a company user sees only its company; a platform user every one, or the one it chooses', async () => {
     const viewerA = await login('viewer@a.example');
     const viewerB = await login('viewer@b.example');
