@@ -11,6 +11,7 @@ import { bearerAuth } from './auth.js';
 import { type AdminDeps, adminRoutes } from '../admin/routes.js';
 import type { SessionSettings } from '../admin/session.js';
 import { type RouterOptions, frameworkError, installErrorHandling } from './errors.js';
+import { consoleRoutes, defaultConsoleDir } from './routes/console.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { integrateRoutes } from './routes/integrate.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   checker: AdminDeps['checker'];
   /** Counts every answer by route and status (the metrics listener). */
   metrics?: Pick<GatewayMetrics, 'httpRequest'> | undefined;
+  /** The built console (default: dist/console, see defaultConsoleDir). */
+  consoleDir?: string;
 }
 
 export const BODY_LIMIT = 64 * 1024;
@@ -107,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { isReady: () => deps.store.isReady() });
   await app.register(docsRoutes);
+  await app.register(consoleRoutes, { dir: deps.consoleDir ?? defaultConsoleDir() });
   await app.register(oauthRoutes, {
     limits: deps.limits,
     companies: deps.store.companies,
