@@ -8,6 +8,7 @@ import type { Store } from '../store/index.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { bearerAuth } from './auth.js';
+import { OperatorActions } from '../admin/actions.js';
 import { type AdminDeps, adminRoutes } from '../admin/routes.js';
 import type { SessionSettings } from '../admin/session.js';
 import { type RouterOptions, frameworkError, installErrorHandling } from './errors.js';
@@ -120,6 +121,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transactions,
     session: deps.session,
     checker: deps.checker,
+    actions: new OperatorActions({
+      registry: deps.registry,
+      service: deps.service,
+      idempotency: new IdempotencyGuard(deps.store),
+    }),
   });
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(deps.store.tokens, deps.limits));
