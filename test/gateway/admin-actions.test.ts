@@ -30,6 +30,7 @@ interface Login {
 
 interface AdminRow {
   request_id: string;
+  scenario: string;
   operation: string;
   type: string;
   state: string;
@@ -349,6 +350,35 @@ describe('admin API: refund and cancel from the ledger', () => {
       )
     ).body.filter((c) => c.operation === 'refund');
     expect(calls).toHaveLength(2);
+  });
+
+  it('an icash vendor-scenario payment is refunded with the key set it used (stored), the ids from its row', async () => {
+    const no = tradeNo('VND');
+    const pay = await api(t.url, 'POST', '/v1/payment/integrate/pay', {
+      token: company.token,
+      body: {
+        type: TYPE,
+        is_test: true,
+        request: {
+          PlatformID: merchant.PlatformID,
+          MerchantID: merchant.MerchantID,
+          ...payRequest(await newBarcode(sandbox), no, 300),
+        },
+      },
+    });
+    expect(pay.body.RtnCode).toBe(1);
+    const res = await act(
+      operatorLogin,
+      `/admin/v1/transactions/${pay.headers.get('x-request-id')!}/refund`,
+      { amount: 300 },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.transaction).toMatchObject({
+      operation: 'refund',
+      scenario: 'vendor',
+      state: 'succeeded',
+      original_trade_no: no,
+    });
   });
 
   it('a vendor-scenario payment whose secret was never stored cannot be acted on: 409, nothing sent', async () => {
