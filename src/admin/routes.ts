@@ -20,6 +20,7 @@ import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
 import { type PaymentActionName, OperatorActions } from './actions.js';
 import { OperatorDirectory } from './directory.js';
+import { documentAdminRoutes } from './reference.js';
 import { type Bucket, transactionStats } from './stats.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import {
@@ -186,6 +187,7 @@ const operator = (request: FastifyRequest): User => {
 /** The operators' API, `/admin/v1/*` (docs/admin-api.md). */
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   const { store, limits, session } = deps;
+  documentAdminRoutes(app);
   const directory = new OperatorDirectory(store);
   const hidden = { hide: true };
 

@@ -96,12 +96,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: {
-        title: 'omnigate Integrate API',
+        title: 'omnigate Integrate API and admin API',
         version: '1',
         description: `Payment integration gateway: ${deps.registry.types().join(', ')} behind one REST API.`,
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'omnigate_session' },
+        },
       },
     },
   });
