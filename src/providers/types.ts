@@ -153,6 +153,11 @@ export interface WalletCredentials {
   }): Record<string, string> | undefined;
   /** A ledger row's identifiers and result as the wallet names them, for the transactions view. */
   describeRow(row: LedgerRowFacts): Record<string, string | number | null>;
+  /** A reconciliation attempt's answer as the wallet names it (icash: RtnCode, TradeStatus). */
+  describeAttempt(attempt: {
+    rtnCode: number | null;
+    tradeStatus: string | null;
+  }): Record<string, string | number | null>;
   /** `store set` options of this type, and the configuration they make (throws on bad input). */
   storeOptions: readonly ProvisioningOption[];
   prepareStore(input: Readonly<Record<string, string>>): StoreConfiguration;
