@@ -94,7 +94,9 @@ export interface TransactionDetail extends AdminRow {
 /** The answer of refund and cancel: the new call's row and what the wallet said. */
 export interface MoneyActionAnswer {
   transaction: AdminRow;
-  answer: { code: string | number | null; message: string | null };
+  /** What the wallet answered; null when it gave no answer (an error before or after the call). */
+  answer: { code: string | number | null; message: string | null } | null;
+  replayed?: boolean;
 }
 
 export interface StatsBucket {

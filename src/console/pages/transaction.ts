@@ -141,8 +141,8 @@ export function TransactionPage({ id }: { id: string }) {
       text: t('detail.done', {
         operation: label,
         state: tOr(`state.${row.state}`, row.state),
-        code: String(answer.answer.code ?? ''),
-        message: answer.answer.message ?? '',
+        code: String(answer.answer?.code ?? row.error_code ?? ''),
+        message: answer.answer?.message ?? '',
       }),
       newRow: row.request_id,
     });
