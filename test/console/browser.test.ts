@@ -53,7 +53,9 @@ const taiwanTime = (ms: number): string =>
  */
 describe('the console in chromium', { timeout: 60_000 }, () => {
   let s: StoreScenario;
-  let chromium: Chromium;
+  let chromium: Chromium | undefined;
+  /** Why chromium did not start: each test fails with it (none is skipped). */
+  let chromiumError: unknown;
   const watch = new ProblemWatch();
   const contexts: BrowserContext[] = [];
   const paid: Record<'big' | 'small' | 'mid', { id: string; tradeNo: string }> = {} as never;
@@ -61,7 +63,10 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
   let endpointId: string;
 
   beforeAll(async () => {
-    chromium = await startChromium();
+    chromium = await startChromium().catch((error: unknown) => {
+      chromiumError = error;
+      return undefined;
+    });
     s = await startStoreScenario({ OMNIGATE_RECONCILE_SCHEDULE: '10m' });
     const store = s.t.gateway.services.store;
     const users = new UserService(store, { actor: 'system' });
@@ -114,6 +119,7 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
   });
 
   async function newPage(viewport = DESKTOP): Promise<Page> {
+    if (!chromium) throw chromiumError;
     const context = await chromium.browser.newContext({
       viewport,
       locale: 'zh-TW',
@@ -138,21 +144,43 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
     await page.fill('#login-password', PASSWORD);
     await page.press('#login-password', 'Enter');
     await page.waitForSelector('nav.side');
-    await settled(page);
+    await loaded(page);
     return page;
   }
 
-  /** The page has its data: no request in flight, no "loading" line, no error box. */
-  async function settled(page: Page): Promise<void> {
-    await page.waitForLoadState('networkidle');
-    await page.waitForFunction(`!document.querySelector('main p[role=status].muted')`);
+  /**
+   * The page shown has its data: its "loading" line is gone and no error box is shown. (A
+   * page newly shown renders its loading line at once, so this follows a navigation safely.)
+   */
+  async function loaded(page: Page): Promise<void> {
+    await page.locator('main p[role=status].muted').waitFor({ state: 'detached' });
     expect(await page.locator('.notice.error').allTextContents()).toEqual([]);
   }
 
+  /** Follows a menu entry: the entry marked current, then the page loaded. */
   async function visit(page: Page, nav: string): Promise<void> {
     await page.click(`[data-nav=${nav}]`);
-    await settled(page);
+    await page.locator(`[data-nav=${nav}][aria-current=page]`).waitFor();
+    await loaded(page);
   }
+
+  /** Opens a page of the console by its address (a transaction's detail, say). */
+  async function open(page: Page, hash: string, heading: string): Promise<void> {
+    await page.goto(`${s.t.url}/console/${hash}`);
+    await page.locator('h1', { hasText: heading }).waitFor();
+    await loaded(page);
+  }
+
+  /** Submits the transaction filters and waits for the list they ask for. */
+  async function filter(page: Page, expectedRows: number): Promise<void> {
+    const before = page.url();
+    await page.click('.filters button[type=submit]');
+    await expect.poll(() => page.url()).not.toBe(before);
+    await loaded(page);
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(expectedRows);
+  }
+
+  const focused = (page: Page) => page.evaluate<string>('document.activeElement.tagName');
 
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
@@ -206,13 +234,13 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Enter');
     await page.waitForSelector('nav.side');
-    await settled(page);
+    await loaded(page);
 
     // The skip link is the first stop of the keyboard and takes it to the page's heading.
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string>('document.activeElement.className')).toBe('skip');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate<string>('document.activeElement.tagName')).toBe('H1');
+    expect(await focused(page)).toBe('H1');
 
     // Overview: the figures and three charts (uPlot canvases).
     expect(await page.textContent('h1')).toBe('總覽');
@@ -236,27 +264,28 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
       expect(await page.textContent('h1'), nav).toBe(heading);
       expect(await page.getAttribute(`[data-nav=${nav}]`, 'aria-current'), nav).toBe('page');
       // After a navigation the focus is on the new page's heading.
-      expect(await page.evaluate<string>('document.activeElement.tagName'), nav).toBe('H1');
+      await expect.poll(() => focused(page), { message: nav }).toBe('H1');
       expect(await fitsWidth(page), nav).toBe(true);
       await shot(page, name);
     }
 
-    // Stores: S1 and its account fields; credentials: metadata, no value of a key.
+    // Stores: S1 and its account fields; credentials: metadata, never a key.
     await visit(page, 'stores');
     expect(await page.locator('table.data tbody th').first().textContent()).toBe('S1');
     await visit(page, 'credentials');
     expect(await page.locator('table.data tbody tr').count()).toBe(1);
-    const merchant = JSON.stringify(s.merchant);
     const html = await page.content();
-    for (const value of Object.values(s.merchant)) {
-      if (typeof value === 'string' && value.length > 40) expect(html).not.toContain(value);
+    expect(html).toContain(s.merchant.PlatformID);
+    for (const secret of [s.merchant.AESKey, s.merchant.AESIV, s.merchant.ClientPrivateKey]) {
+      expect(html).not.toContain(secret);
     }
-    expect(merchant.length).toBeGreaterThan(0);
+    expect(html).not.toContain('PRIVATE KEY');
 
     // Webhooks: the endpoint, its deliveries (one per payment outcome), a test event.
     await visit(page, 'webhooks');
     await page.click(`a[href="#/webhooks/${endpointId}"] >> nth=0`);
-    await settled(page);
+    await page.locator('h1', { hasText: endpointId }).waitFor();
+    await loaded(page);
     await expect.poll(async () => page.locator('table.data tbody tr').count()).toBeGreaterThan(0);
     await shot(page, 'webhook-deliveries');
     await visit(page, 'webhooks');
@@ -265,7 +294,7 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
     await page.waitForSelector('.notice.ok');
     expect(await page.textContent('.notice.ok')).toMatch(/^已排入測試事件 /);
 
-    // Audit: the entries of this company, newest first; users: the three of them.
+    // Users: the three of them.
     await visit(page, 'users');
     expect(await page.locator('table.data tbody tr').count()).toBe(3);
   });
@@ -282,10 +311,8 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
 
     // Filter: declined calls only.
     await page.selectOption('#f-state', 'declined');
-    await page.click('.filters button[type=submit]');
-    await settled(page);
+    await filter(page, 1);
     expect(page.url()).toContain('#/transactions?state=declined');
-    expect(await page.locator('tbody tr').count()).toBe(1);
     expect(await page.locator('tbody tr a').textContent()).toBe(declinedTradeNo);
     expect(await page.locator('tbody .badge').textContent()).toBe('拒絕');
     await shot(page, 'transactions-filtered');
@@ -304,12 +331,10 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
 
     // A search that matches nothing: an empty state, not an empty table.
     await page.fill('#f-q', 'NO-SUCH-ORDER');
-    await page.click('.filters button[type=submit]');
-    await settled(page);
+    await filter(page, 0);
     expect(await page.textContent('main .empty')).toBe('沒有符合條件的交易。');
     await page.click('.filters a:has-text("清除")');
-    await settled(page);
-    expect(await page.locator('tbody tr').count()).toBe(4);
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(4);
   });
 
   it('an admin creates a client, sees its secret once (it works), and revokes it (it stops)', async () => {
@@ -349,11 +374,10 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
     });
     await visit(page, 'transactions');
     await page.fill('#f-q', paid.big.tradeNo);
-    await page.click('.filters button[type=submit]');
-    await settled(page);
+    await filter(page, 1);
     await page.click(`a:has-text("${paid.big.tradeNo}")`);
-    await settled(page);
-    expect(await page.textContent('h1')).toBe(`交易明細 · ${paid.big.tradeNo}`);
+    await page.locator('h1', { hasText: `交易明細 · ${paid.big.tradeNo}` }).waitFor();
+    await loaded(page);
     expect(await page.inputValue('#refund-amount')).toBe('1234');
 
     // An amount above what is left is refused in the page; nothing is sent.
@@ -383,11 +407,10 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
     expect(moneyCalls[0]!.postDataJSON()).toEqual({ amount: 234 });
 
     // The detail now shows the refund in its timeline and what is left.
-    await settled(page);
     await expect
       .poll(() => page.locator('ol.timeline').textContent())
       .toContain('退款 NT$234：成功');
-    expect(await page.inputValue('#refund-amount')).toBe('1000');
+    await expect.poll(() => page.inputValue('#refund-amount')).toBe('1000');
     await shot(page, 'transaction-detail');
 
     // ...and the list its row: the newest call, a refund of NT$234.
@@ -396,9 +419,8 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
     )![1]!;
     await visit(page, 'transactions');
     await page.click('.filters a:has-text("清除")');
-    await settled(page);
     const first = page.locator('tbody tr').first();
-    expect(await first.getAttribute('data-request-id')).toBe(refundId);
+    await expect.poll(() => first.getAttribute('data-request-id')).toBe(refundId);
     expect(await first.locator('td').nth(2).textContent()).toBe('退款');
     expect(await first.locator('td.num').first().textContent()).toBe('NT$234');
     expect(await first.locator('.badge').textContent()).toBe('成功');
@@ -425,12 +447,11 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
       'audit',
     ]);
     for (const nav of navs) await visit(page, nav!);
-    await page.goto(`${s.t.url}/console/#/transactions/${paid.small.id}`);
-    await settled(page);
+    await open(page, `#/transactions/${paid.small.id}`, '交易明細');
     expect(await page.locator('[data-action]').count()).toBe(0);
     expect(await page.locator('#actions-title').count()).toBe(0);
     await page.goto(`${s.t.url}/console/#/users`);
-    expect(await page.textContent('h1')).toBe('找不到這個頁面。');
+    await page.locator('h1', { hasText: '找不到這個頁面。' }).waitFor();
     await visit(page, 'webhooks');
     expect(await page.locator('main button').count()).toBe(0);
   });
@@ -438,21 +459,20 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
   it('English: the switch translates the console and is remembered after a reload', async () => {
     const page = await loggedIn('admin');
     await page.click('[data-lang]');
-    await settled(page);
+    await page.locator('h1', { hasText: 'Overview' }).waitFor();
+    await loaded(page);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
-    expect(await page.textContent('h1')).toBe('Overview');
     expect(await page.textContent('[data-nav=transactions]')).toBe('Transactions');
     await page.reload();
-    await page.waitForSelector('nav.side');
-    await settled(page);
-    expect(await page.textContent('h1')).toBe('Overview');
+    await page.locator('h1', { hasText: 'Overview' }).waitFor();
+    await loaded(page);
     await visit(page, 'transactions');
     expect(await page.textContent('h1')).toBe('Transactions');
     // Amounts and times do not change with the language.
     expect(await rowOf(page, paid.big.id).locator('td.num').first().textContent()).toBe('NT$1,234');
     await shot(page, 'transactions-en');
     await page.click('[data-lang]');
-    expect(await page.textContent('h1')).toBe('交易');
+    await page.locator('h1', { hasText: '交易' }).waitFor();
   });
 
   it('a tablet held upright (820×1180): the menu folds above the page, nothing overflows', async () => {
@@ -465,8 +485,7 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
     await visit(page, 'transactions');
     expect(await fitsWidth(page)).toBe(true);
     await shot(page, 'tablet-transactions');
-    await page.goto(`${s.t.url}/console/#/transactions/${paid.big.id}`);
-    await settled(page);
+    await open(page, `#/transactions/${paid.big.id}`, '交易明細');
     expect(await fitsWidth(page)).toBe(true);
     await shot(page, 'tablet-detail');
   });
@@ -479,9 +498,12 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
       document.body.append(div);
       console.error('a console error');
     })()`);
-    await expect.poll(() => watch.problems.length).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => watch.problems.some((p) => p.includes('CSP violation: style-src-attr')))
+      .toBe(true);
     const seen = watch.take();
-    expect(seen.some((p) => p.includes('CSP violation: style-src-attr'))).toBe(true);
-    expect(seen).toContain(`console error: a console error (${s.t.url}/console/)`);
+    expect(seen).toContain('console error: a console error ()');
+    // Chrome's own report of the blocked style, and the page's securitypolicyviolation event.
+    expect(seen.filter((p) => /inline style|style-src/.test(p))).toHaveLength(2);
   });
 });

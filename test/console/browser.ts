@@ -1,6 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 
@@ -24,11 +23,11 @@ export interface Chromium {
 }
 
 /**
- * Starts chromium headless with a fresh profile. It failing to start fails the tests (never
- * skips them): a console nobody could load is not a tested console.
+ * Starts chromium headless (Playwright gives it a fresh temporary profile, removed on close).
+ * A chromium that cannot start fails every test that needs it, never skips one: a console
+ * nobody could load is not a tested console.
  */
 export async function startChromium(): Promise<Chromium> {
-  const profile = mkdtempSync(join(tmpdir(), 'omnigate-chromium-'));
   let browser: Browser;
   try {
     browser = await chromium.launch({
@@ -43,24 +42,16 @@ export async function startChromium(): Promise<Chromium> {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--user-data-dir=${profile}`,
       ],
     });
   } catch (error) {
-    rmSync(profile, { recursive: true, force: true });
     throw new Error(
       `chromium did not start from ${CHROMIUM} (apt-get install chromium fonts-noto-cjk; ` +
         `.ci/run does it): ${(error as Error).message}`,
     );
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  return {
-    browser,
-    async close() {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  return { browser, close: () => browser.close() };
 }
 
 /** An answer the test expects to be an error (the session check before logging in). */

@@ -39,7 +39,7 @@ function Companies() {
       state.companies.length === 0
         ? html`<${Empty} text=${t('companies.empty')} />`
         : html`<ul class="plain">
-            ${state.companies.map((c) => html`<li><strong>${c.name}</strong> <code class="small">${c.company_id}</code></li>`)}
+            ${state.companies.map((c) => html`<li><strong>${c.name}</strong><code class="small aside">${c.company_id}</code></li>`)}
           </ul>`
     }
     ${

@@ -192,7 +192,7 @@ export function Transactions({ route }: { route: Route }) {
             (r) =>
               html`<tr key=${r.request_id} data-request-id=${r.request_id}>
                 <td class="nowrap"><${Time} at=${r.created_at} /></td>
-                <td>
+                <td class="break">
                   <a href=${href(`/transactions/${r.request_id}`)}
                     >${r.trade_no ?? r.request_id.slice(0, 13)}</a
                   >
@@ -200,12 +200,12 @@ export function Transactions({ route }: { route: Route }) {
                 <td>${operationName(r.operation)}</td>
                 <td>
                   ${typeName(r.type, state.wallets)}
-                  <span class="muted small">${envName(r.env)}</span>
+                  <div class="muted small">${envName(r.env)}</div>
                 </td>
                 <td>${r.store_id ?? '—'}</td>
                 <td class="num"><${Money} amount=${r.amount} currency=${r.currency} /></td>
                 <td><${StateBadge} state=${r.state} /></td>
-                <td class="hide-narrow small">
+                <td class="hide-narrow small result">
                   ${[r.result_code, r.result_message].filter((v) => v !== null).join(' ')}
                 </td>
                 <td class="num hide-narrow">${formatMs(r.upstream_latency_ms)}</td>

@@ -99,7 +99,7 @@ export function Users() {
               html`<tr>
                 <td>
                   ${u.email}
-                  ${u.user_id === state.user.user_id ? html`<span class="muted small">${t('users.you')}</span>` : null}
+                  ${u.user_id === state.user.user_id ? html`<span class="muted small aside">${t('users.you')}</span>` : null}
                 </td>
                 <td>${t(`role.${u.role}`)}</td>
                 ${platform ? html`<td class="small">${u.company_id ?? t('app.platform')}</td>` : null}

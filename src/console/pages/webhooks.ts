@@ -154,10 +154,10 @@ export function Webhooks() {
     delete: 'webhooks.confirmDeleteBody',
   } as const;
   return html`<${PageHead} title=${t('webhooks.title')} /> ${
-      admin
-        ? company === null
-          ? html`<${Notice} kind="info" text=${t('app.pickCompany')} />`
-          : html`<form class="inline-form panel" onSubmit=${create}>
+    admin
+      ? company === null
+        ? html`<${Notice} kind="info" text=${t('app.pickCompany')} />`
+        : html`<form class="inline-form panel" onSubmit=${create}>
               <label for="hook-url">${t('webhooks.url')}</label>
               <input
                 id="hook-url"
@@ -178,8 +178,8 @@ export function Webhooks() {
                 ${t('webhooks.create')}
               </button>
             </form>`
-        : null
-    }
+      : null
+  }
     ${error === undefined ? null : html`<${ErrorBox} error=${error} />`}
     ${done === null ? null : html`<${Notice} kind="ok" text=${done} />`} ${list}
     ${
@@ -243,8 +243,8 @@ export function WebhookDeliveries({ id }: { id: string }) {
               <td class="small">
                 ${
                   last
-                    ? html`<${Time} at=${last.at} /> · ${last.status_code ?? last.error ?? '—'} ·
-                        ${formatMs(last.latency_ms)}`
+                    ? html`<${Time} at=${last.at} />
+                        ${` · ${last.status_code ?? last.error ?? '—'} · ${formatMs(last.latency_ms)}`}`
                     : '—'
                 }
               </td>

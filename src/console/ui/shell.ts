@@ -72,8 +72,7 @@ export function Shell(props: {
         }
         ${props.languageSwitch}
         <span class="who" title=${state.user.email}>
-          ${state.user.email} ·
-          ${t(`role.${state.user.role}`)}${platform ? ` · ${t('app.platform')}` : ''}
+          ${[state.user.email, t(`role.${state.user.role}`), ...(platform ? [t('app.platform')] : [])].join(' · ')}
         </span>
         <button type="button" class="secondary small" onClick=${props.onLogout}>
           ${t('app.logout')}
