@@ -60,6 +60,7 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
   const contexts: BrowserContext[] = [];
   const paid: Record<'big' | 'small' | 'mid', { id: string; tradeNo: string }> = {} as never;
   let declinedTradeNo: string;
+  let otherCompany: string;
   let endpointId: string;
 
   beforeAll(async () => {
@@ -78,6 +79,13 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
         password: PASSWORD,
       });
     }
+    await users.create({
+      email: 'root@platform.example',
+      role: 'admin',
+      companyId: null,
+      password: PASSWORD,
+    });
+    otherCompany = await s.t.gateway.services.provisioning.createCompany('另一家公司');
     // Every outcome below is also a webhook event to the sandbox's receiver.
     endpointId = (
       await store.webhooks.createEndpoint(
@@ -133,14 +141,17 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
 
   /** A fresh browser profile at the login page; logged in as `role` when given. */
   async function loggedIn(
-    role: 'admin' | 'operator' | 'viewer',
+    role: 'admin' | 'operator' | 'viewer' | 'root',
     viewport = DESKTOP,
   ): Promise<Page> {
     const page = await newPage(viewport);
     // Before logging in, the console asks for the session it does not have yet.
     watch.expect({ method: 'GET', path: '/admin/v1/session', status: 401 });
     await page.goto(`${s.t.url}/console/`);
-    await page.fill('#login-email', `${role}@shop.example`);
+    await page.fill(
+      '#login-email',
+      role === 'root' ? 'root@platform.example' : `${role}@shop.example`,
+    );
     await page.fill('#login-password', PASSWORD);
     await page.press('#login-password', 'Enter');
     await page.waitForSelector('nav.side');
@@ -454,6 +465,29 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
     await page.locator('h1', { hasText: '找不到這個頁面。' }).waitFor();
     await visit(page, 'webhooks');
     expect(await page.locator('main button').count()).toBe(0);
+  });
+
+  it('a platform admin chooses the company it looks at; each company sees only its own rows', async () => {
+    const page = await loggedIn('root');
+    await visit(page, 'transactions');
+    // Every company: the test company's rows (the other has none).
+    await expect.poll(() => rowOf(page, paid.big.id).count()).toBe(1);
+    const options = await page.locator('.company-pick option').allTextContents();
+    expect(options[0]).toBe('全部公司');
+    expect(options.slice(1).sort()).toEqual(['test company', '另一家公司']);
+    await page.selectOption('.company-pick select', otherCompany);
+    await loaded(page);
+    await expect
+      .poll(() => page.textContent('main .empty'))
+      .toBe('還沒有任何交易。用 Integrate API 付一筆，交易會出現在這裡。');
+    await visit(page, 'stores');
+    // The platform admin's companies panel, and the other company has no store yet.
+    expect(await page.textContent('main .empty')).toBe('還沒有門市。');
+    await shot(page, 'platform-stores');
+    await page.selectOption('.company-pick select', s.company.companyId);
+    await loaded(page);
+    await visit(page, 'transactions');
+    await expect.poll(() => rowOf(page, paid.big.id).count()).toBe(1);
   });
 
   it('English: the switch translates the console and is remembered after a reload', async () => {
