@@ -42,8 +42,6 @@ export async function startChromium(): Promise<Chromium> {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        // The browser's own widgets (a date field's placeholder) in Traditional Chinese too.
-        '--lang=zh-TW',
       ],
     });
   } catch (error) {
