@@ -16,6 +16,7 @@ import type { Store, TransactionRecord, User } from '../store/index.js';
 import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
 import { OperatorDirectory } from './directory.js';
+import { type ManagementDeps, managementRoutes } from './management.js';
 import { type Bucket, transactionStats } from './stats.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import {
@@ -28,6 +29,7 @@ import {
   sessionAuth,
   sessionCookie,
   sessionTokenOf,
+  sessionUser as operator,
 } from './session.js';
 
 export interface AdminDeps {
@@ -37,6 +39,7 @@ export interface AdminDeps {
   limits: AbuseLimits;
   transactions: TransactionQueries;
   session: SessionSettings;
+  webhookPolicy: ManagementDeps['webhookPolicy'];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -149,11 +152,6 @@ function ledgerFilter(user: User, q: ListQuery, limit: number): LedgerFilter {
   return filter;
 }
 
-const operator = (request: FastifyRequest): User => {
-  if (!request.operator) throw new AuthenticationError('no_session', 'login required');
-  return request.operator;
-};
-
 /** The operators' API, `/admin/v1/*` (docs/admin-api.md). */
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   const { store, limits, session } = deps;
@@ -211,6 +209,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     admin.addHook('onRequest', sessionAuth(store.users, session));
     const viewer = { preHandler: requireRole('viewer'), schema: hidden };
     const admins = { preHandler: requireRole('admin'), schema: hidden };
+    await admin.register(managementRoutes, { store, webhookPolicy: deps.webhookPolicy });
 
     admin.get('/admin/v1/session', viewer, async (request, reply) => {
       reply.header('cache-control', 'no-store');

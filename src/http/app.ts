@@ -33,6 +33,8 @@ export interface AppDeps {
   session: SessionSettings;
   /** The admin API's "check now". */
   checker: AdminDeps['checker'];
+  /** Where webhook endpoints created through the admin API may point. */
+  webhookPolicy: AdminDeps['webhookPolicy'];
   /** Counts every answer by route and status (the metrics listener). */
   metrics?: Pick<GatewayMetrics, 'httpRequest'> | undefined;
 }
@@ -120,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transactions,
     session: deps.session,
     checker: deps.checker,
+    webhookPolicy: deps.webhookPolicy,
   });
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(deps.store.tokens, deps.limits));
