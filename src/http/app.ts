@@ -8,6 +8,7 @@ import type { Store } from '../store/index.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { bearerAuth } from './auth.js';
+import { OperatorActions } from '../admin/actions.js';
 import { type AdminDeps, adminRoutes } from '../admin/routes.js';
 import type { SessionSettings } from '../admin/session.js';
 import { type RouterOptions, frameworkError, installErrorHandling } from './errors.js';
@@ -97,12 +98,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: {
-        title: 'omnigate Integrate API',
+        title: 'omnigate Integrate API and admin API',
         version: '1',
         description: `Payment integration gateway: ${deps.registry.types().join(', ')} behind one REST API.`,
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'omnigate_session' },
+        },
       },
     },
   });
@@ -123,6 +127,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     session: deps.session,
     checker: deps.checker,
     webhookPolicy: deps.webhookPolicy,
+    actions: new OperatorActions({
+      registry: deps.registry,
+      service: deps.service,
+      idempotency: new IdempotencyGuard(deps.store),
+    }),
   });
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(deps.store.tokens, deps.limits));

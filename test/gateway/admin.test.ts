@@ -218,6 +218,20 @@ describe('admin API /admin/v1', () => {
         path: async () => `/admin/v1/clients/${await spare()}/rotate-secret`,
         least: 'admin',
       },
+      // A refund row takes neither action: allowed, refused for what it is, no money moves.
+      {
+        method: 'POST',
+        path: () => `/admin/v1/transactions/${refundId}/refund`,
+        least: 'operator',
+        allowed: 409,
+        body: { amount: 1 },
+      },
+      {
+        method: 'POST',
+        path: () => `/admin/v1/transactions/${refundId}/cancel`,
+        least: 'operator',
+        allowed: 409,
+      },
     ];
     const rank = { viewer: 0, operator: 1, admin: 2 } as const;
     const table: string[] = [];

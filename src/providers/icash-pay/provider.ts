@@ -1,4 +1,5 @@
 import { ValidationError } from '../../core/errors.js';
+import { formatTaiwanTime } from '../../core/taiwan-time.js';
 import type { PaymentProvider, PayConfig, ProviderOperation } from '../types.js';
 import { icashCredentials } from './credentials.js';
 import { KeySetCache } from './key-cache.js';
@@ -50,6 +51,10 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
     tradeNoField: 'MerchantTradeNo',
     fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO, date('MerchantTradeDate', '交易取消日期')],
     ledgerFacts: (request) => ({ tradeNo: text(request, 'MerchantTradeNo') }),
+    fromPayment: (payment, action) => ({
+      MerchantTradeNo: payment.tradeNo,
+      MerchantTradeDate: formatTaiwanTime(action.now),
+    }),
     async call(request, config) {
       const outcome = await deductCancel(transport, target(config), {
         PlatformID: config.credentials.PlatformID!,

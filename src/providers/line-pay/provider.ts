@@ -272,6 +272,7 @@ export function createLinePay(options: LineProviderOptions): PaymentProvider {
     tradeNoField: 'orderId',
     fields: [CHANNEL_ID, CHANNEL_SECRET, ORDER_ID],
     ledgerFacts: (request, context) => refundFacts(text(request, 'orderId'), undefined, context),
+    fromPayment: (payment) => ({ orderId: payment.tradeNo }),
     async call(request, config) {
       const outcome = await refund(
         client,
@@ -309,6 +310,11 @@ export function createLinePay(options: LineProviderOptions): PaymentProvider {
         request.refundAmount === undefined ? undefined : Number(request.refundAmount),
         context,
       ),
+    // LINE refunds a payment under the payment's own orderId.
+    fromPayment: (payment, action) => ({
+      orderId: payment.tradeNo,
+      ...(action.amount === undefined ? {} : { refundAmount: action.amount }),
+    }),
     async call(request, config) {
       const amount = request.refundAmount;
       const outcome = await refund(
