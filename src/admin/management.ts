@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   ForbiddenError,
   ValidationError,
@@ -103,7 +103,7 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
   const { store } = deps;
   const directory = new OperatorDirectory(store);
   app.setSchemaErrorFormatter(schemaError);
-  const provisioningFor = (request: Parameters<typeof changedBy>[0]) =>
+  const provisioningFor = (request: FastifyRequest) =>
     new ProvisioningService(store, WALLETS, changedBy(request));
 
   app.get('/admin/v1/wallets', { preValidation: requireRole('viewer'), schema: hidden }, () =>
