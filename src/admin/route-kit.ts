@@ -6,7 +6,7 @@ import type { Store, User } from '../store/index.js';
 import { WebhookError } from '../webhooks/endpoints.js';
 import { companyScope, sessionUser } from './session.js';
 
-/** Admin routes stay out of the Integrate API's OpenAPI document. */
+/** A route's own schema flag; `documentAdminRoutes` (reference.ts) puts every admin route in the reference. */
 export const hidden = { hide: true } as const;
 
 /** Who makes a change through the admin API, for the audit log: the user, the call, the address. */

@@ -60,6 +60,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     frameworkErrors: frameworkError,
     routerOptions: ROUTER_OPTIONS,
+    // A field the schema does not know is refused (400), never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   app.setChildLoggerFactory((logger, bindings, options) =>
     requestLogger(logger, bindings, options),
