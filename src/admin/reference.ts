@@ -21,6 +21,22 @@ const SUMMARIES: Readonly<Record<string, string>> = {
   'GET /admin/v1/companies': 'Companies',
   'GET /admin/v1/stores': 'Stores and their payment configurations',
   'GET /admin/v1/users': 'Console users (admin)',
+  'GET /admin/v1/wallets': 'Payment types and the options their credential and store forms take',
+  'POST /admin/v1/companies': 'Create a company (platform admin)',
+  'PUT /admin/v1/stores/:store_id/configs/:type/:env':
+    "Set a store's payment configuration for one type and environment",
+  'PUT /admin/v1/credentials/:type/:env': 'Set a wallet credential (answered with metadata only)',
+  'POST /admin/v1/users': 'Create a console user (a generated password is shown once)',
+  'POST /admin/v1/users/:user_id/disable': 'Disable a user: their sessions end at once',
+  'POST /admin/v1/users/:user_id/password': "Set a user's password; their sessions end",
+  'GET /admin/v1/webhooks': 'Webhook endpoints (never their secrets)',
+  'POST /admin/v1/webhooks': 'Create a webhook endpoint (the secret is shown once)',
+  'DELETE /admin/v1/webhooks/:endpoint_id': 'Delete a webhook endpoint',
+  'POST /admin/v1/webhooks/:endpoint_id/rotate-secret': 'A new endpoint secret (shown once)',
+  'GET /admin/v1/webhooks/:endpoint_id/deliveries': "An endpoint's deliveries and attempts",
+  'POST /admin/v1/webhooks/deliveries/:delivery_id/resend': 'Send a delivery again (operator)',
+  'POST /admin/v1/webhooks/:endpoint_id/test':
+    'Send a webhook.test event to one endpoint (operator)',
 };
 
 /**

@@ -20,6 +20,7 @@ import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
 import { type PaymentActionName, OperatorActions } from './actions.js';
 import { OperatorDirectory } from './directory.js';
+import { type ManagementDeps, managementRoutes } from './management.js';
 import { documentAdminRoutes } from './reference.js';
 import { type Bucket, transactionStats } from './stats.js';
 import { decoyHash, verifyPassword } from './passwords.js';
@@ -33,6 +34,7 @@ import {
   sessionAuth,
   sessionCookie,
   sessionTokenOf,
+  sessionUser as operator,
 } from './session.js';
 
 export interface AdminDeps {
@@ -44,6 +46,7 @@ export interface AdminDeps {
   limits: AbuseLimits;
   transactions: TransactionQueries;
   session: SessionSettings;
+  webhookPolicy: ManagementDeps['webhookPolicy'];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -179,11 +182,6 @@ function actionAmount(action: PaymentActionName, body: unknown): number | undefi
   return amount;
 }
 
-const operator = (request: FastifyRequest): User => {
-  if (!request.operator) throw new AuthenticationError('no_session', 'login required');
-  return request.operator;
-};
-
 /** The operators' API, `/admin/v1/*` (docs/admin-api.md). */
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   const { store, limits, session } = deps;
@@ -242,6 +240,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     admin.addHook('onRequest', sessionAuth(store.users, session));
     const viewer = { preHandler: requireRole('viewer'), schema: hidden };
     const admins = { preHandler: requireRole('admin'), schema: hidden };
+    await admin.register(managementRoutes, { store, webhookPolicy: deps.webhookPolicy });
 
     /** The row a route names, if the user may see it: another company's is as absent as none. */
     const visibleRow = async (user: User, id: string): Promise<TransactionRecord> => {

@@ -35,6 +35,8 @@ export interface AppDeps {
   session: SessionSettings;
   /** The admin API's "check now". */
   checker: AdminDeps['checker'];
+  /** Where webhook endpoints created through the admin API may point. */
+  webhookPolicy: AdminDeps['webhookPolicy'];
   /** Counts every answer by route and status (the metrics listener). */
   metrics?: Pick<GatewayMetrics, 'httpRequest'> | undefined;
   /** The built console (default: dist/console, see defaultConsoleDir). */
@@ -61,6 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     frameworkErrors: frameworkError,
     routerOptions: ROUTER_OPTIONS,
+    // A field the schema does not know is refused (400), never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   app.setChildLoggerFactory((logger, bindings, options) =>
     requestLogger(logger, bindings, options),
@@ -128,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transactions,
     session: deps.session,
     checker: deps.checker,
+    webhookPolicy: deps.webhookPolicy,
     actions: new OperatorActions({
       registry: deps.registry,
       service: deps.service,

@@ -257,6 +257,25 @@ describe('admin API /admin/v1', () => {
     expect(table.length).toBe(routes.length * 3);
   });
 
+  it('a field or filter the schema does not know is refused, never silently dropped', async () => {
+    const admin = await login('admin@a.example');
+    const body = await call('POST', '/admin/v1/clients', admin, undefined, {
+      name: 'typo',
+      compnay_id: 'x',
+    });
+    expect(body.status).toBe(400);
+    expect(await body.json()).toMatchObject({
+      code: expect.any(String),
+      request_id: expect.any(String),
+    });
+    const filter = await call('GET', '/admin/v1/transactions?stat=unknown', admin);
+    expect(filter.status).toBe(400);
+    const clients = (await (await call('GET', '/admin/v1/clients', admin)).json()) as {
+      data: { name: string | null }[];
+    };
+    expect(clients.data.map((c) => c.name)).not.toContain('typo');
+  });
+
   it('every state-changing call needs the session’s X-CSRF-Token', async () => {
     const admin = await login('admin@a.example');
     const { clientId } = await s.t.gateway.services.provisioning.createClient(

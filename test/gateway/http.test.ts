@@ -57,6 +57,8 @@ describe('HTTP surface: health, docs, request ids, headers', () => {
         '/admin/v1/transactions/{request_id}',
         '/admin/v1/transactions/{request_id}/refund',
         '/admin/v1/stats',
+        '/admin/v1/stores/{store_id}/configs/{type}/{env}',
+        '/admin/v1/webhooks/{endpoint_id}/test',
       ]),
     );
     for (const [path, methods] of admin) {

@@ -21,7 +21,7 @@ import {
 import type { IcashTransport } from './transport.js';
 import { DEDUCT_AMOUNT_FIELDS, QUERY_AMOUNT_FIELDS, type DeductRequest } from './wire.js';
 
-import { I_CASH_QRCODE_PAY } from './payment-type.js';
+import { I_CASH_DISPLAY_NAME, I_CASH_QRCODE_PAY } from './payment-type.js';
 
 export { I_CASH_QRCODE_PAY };
 
@@ -145,7 +145,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   return {
     type: I_CASH_QRCODE_PAY,
-    displayName: 'icash Pay',
+    displayName: I_CASH_DISPLAY_NAME,
     longestCallMs: options.timeoutMs * 2,
     credentials: icashCredentials,
     operations: { cancel, pay, search, refund: refundOperation(transport, target) },

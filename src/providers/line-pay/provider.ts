@@ -21,7 +21,7 @@ import {
   refund,
 } from './operations.js';
 import { judgePayFromCheck, judgeRefundFromDetails, type LineJudgement } from './outcome.js';
-import { LINE_QRCODE_PAY } from './payment-type.js';
+import { LINE_DISPLAY_NAME, LINE_QRCODE_PAY } from './payment-type.js';
 import { ReturnCode, payOutcomeIsOpen } from './return-codes.js';
 import type { LineApiVersion } from './signing.js';
 import { LINE_CURRENCIES, type LineCurrency } from './wire.js';
@@ -330,7 +330,7 @@ export function createLinePay(options: LineProviderOptions): PaymentProvider {
 
   return {
     type: LINE_QRCODE_PAY,
-    displayName: 'LINE Pay',
+    displayName: LINE_DISPLAY_NAME,
     longestCallMs: Math.max(timeouts.payMs, timeouts.otherMs),
     credentials: lineCredentials,
     operations: { pay: payOperation, search, cancel, refund: refundOperation },
