@@ -75,10 +75,10 @@ describe('npm start demo', () => {
       const [pay, search1, cancel, search2, pay2, refund, search3] = lines;
 
       // The console: its URL and the demo admin's login, printed once; the login works.
-      const consoleUrl = /^# The console: (http:\/\/\S+\/console\/)  log in as (\S+) /m.exec(
+      const consoleUrl = /^# The console: (http:\/\/\S+\/console\/) {2}log in as (\S+) /m.exec(
         script,
       );
-      const password = /^#   password (\S+)$/m.exec(script)?.[1];
+      const password = /^# {3}password (\S+)$/m.exec(script)?.[1];
       expect(consoleUrl?.[2]).toBe('demo@omnigate.local');
       expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
       expect((await fetch(consoleUrl![1]!)).status).toBe(200);

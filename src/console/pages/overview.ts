@@ -165,7 +165,7 @@ export function Overview({ route }: { route: Route }) {
         </section>
         <section class="card" aria-labelledby="card-latency">
           <h2 id="card-latency">${t('overview.latency')} · ${t('overview.today')}</h2>
-          <p class="figure" data-figure="latency">
+          <p class="figure compact" data-figure="latency">
             ${`${formatMs(today?.upstream_latency_ms.p50)} / ${formatMs(today?.upstream_latency_ms.p99)}`}
           </p>
           <p class="muted">${t('overview.latencyNote')}</p>
