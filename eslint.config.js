@@ -12,4 +12,23 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // The console runs in the browser (its own tsconfig gives it the DOM, and Node nothing):
+    // it is a client of the admin API and imports nothing of the server's.
+    files: ['src/console/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'the console runs in the browser' },
+            {
+              regex: '^\\.\\./(?!html|i18n|api|format|router|state|types|ui/)',
+              message: 'the console imports only its own modules',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -46,6 +46,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       testTimeout: 30_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      // The console's build (dist/console), which the gateway serves and the browser tests load.
+      globalSetup: ['./test/support/console-build.ts'],
       reporters: ['default', './test/support/summary-reporter.ts'],
       projects: [
         { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },

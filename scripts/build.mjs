@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
  * `npm run build`: bundles the CLI (src/cli/main.ts and everything it imports
- * from src/) into one ES module, dist/omnigate.mjs, plus its source map.
- * `npm start` runs this first and then bin/omnigate-dist.mjs, so production
- * never transforms TypeScript at start-up (see docs/deployment.md).
+ * from src/) into one ES module, dist/omnigate.mjs, plus its source map, and the
+ * console (src/console/) into dist/console/ beside it (scripts/build-console.mjs),
+ * printing the sizes. `npm start` runs this first and then bin/omnigate-dist.mjs,
+ * so production never transforms TypeScript at start-up (see docs/deployment.md).
  *
- *   node scripts/build.mjs [OUTFILE]     (default: dist/omnigate.mjs)
+ *   node scripts/build.mjs [OUTFILE]     (default: dist/omnigate.mjs; the console: OUTFILE's folder/console)
+ *   node scripts/build.mjs --console     (the console only, into dist/console: what the tests run first)
  *
  * Packages stay external: they are loaded from node_modules at run time
  * (better-sqlite3 is native; pg is required lazily), so OUTFILE must be inside
@@ -17,11 +19,28 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { URL, fileURLToPath } from 'node:url';
+import { buildConsole, consoleReport } from './build-console.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const started = performance.now();
-const outfile = resolve(process.argv[2] ?? resolve(ROOT, 'dist/omnigate.mjs'));
+const consoleOnly = process.argv[2] === '--console';
+const outfile = resolve(
+  (consoleOnly ? undefined : process.argv[2]) ?? resolve(ROOT, 'dist/omnigate.mjs'),
+);
+const shownPath = (path) => {
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith('..') ? path : shown;
+};
+
+const consoleDir = resolve(dirname(outfile), 'console');
+const consoleStarted = performance.now();
+const consoleSizes = await buildConsole(ROOT, consoleDir);
+process.stderr.write(
+  `${consoleReport(shownPath(consoleDir), consoleSizes).join('\n')}\n` +
+    `  in ${Math.round(performance.now() - consoleStarted)} ms\n`,
+);
+if (consoleOnly) process.exit(0);
 
 const result = await build({
   absWorkingDir: ROOT,
@@ -49,8 +68,7 @@ for (const file of files) {
 }
 
 const bytes = files.find((f) => f.path === outfile)?.contents.length ?? 0;
-const shown = relative(process.cwd(), outfile);
 process.stderr.write(
-  `built ${shown.startsWith('..') ? outfile : shown} (${Math.round(bytes / 1024)} kB) ` +
+  `built ${shownPath(outfile)} (${Math.round(bytes / 1024)} kB) ` +
     `in ${Math.round(performance.now() - started)} ms\n`,
 );

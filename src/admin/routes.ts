@@ -6,6 +6,9 @@ import {
   NotFoundError,
   RateLimitedError,
   ValidationError,
+  invalidField,
+  missingField,
+  unsupportedField,
 } from '../core/errors.js';
 import { CLIENT_ID, REQUEST_ID } from '../core/ids.js';
 import type { TransactionQueries } from '../integrate/transactions.js';
@@ -15,7 +18,10 @@ import type { Reconciler } from '../reconcile/reconciler.js';
 import type { Store, TransactionRecord, User } from '../store/index.js';
 import { WALLETS } from '../providers/wallets.js';
 import { ProvisioningService } from '../provisioning/service.js';
+import { type PaymentActionName, OperatorActions } from './actions.js';
 import { OperatorDirectory } from './directory.js';
+import { type ManagementDeps, managementRoutes } from './management.js';
+import { documentAdminRoutes } from './reference.js';
 import { type Bucket, transactionStats } from './stats.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import {
@@ -28,15 +34,19 @@ import {
   sessionAuth,
   sessionCookie,
   sessionTokenOf,
+  sessionUser as operator,
 } from './session.js';
 
 export interface AdminDeps {
   store: Store;
   /** "Check now": the reconciler's check of one unknown call. */
   checker: Pick<Reconciler, 'checkNow'>;
+  /** Refunds and cancels started by an operator. */
+  actions: OperatorActions;
   limits: AbuseLimits;
   transactions: TransactionQueries;
   session: SessionSettings;
+  webhookPolicy: ManagementDeps['webhookPolicy'];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -171,14 +181,33 @@ function ledgerFilter(user: User, q: ListQuery, limit: number): LedgerFilter {
   return filter;
 }
 
-const operator = (request: FastifyRequest): User => {
-  if (!request.operator) throw new AuthenticationError('no_session', 'login required');
-  return request.operator;
-};
+/** A refund's amount (a whole number from 1), or nothing for a cancel; anything else is refused. */
+function actionAmount(action: PaymentActionName, body: unknown): number | undefined {
+  const fields = body === undefined || body === null ? {} : body;
+  if (typeof fields !== 'object' || Array.isArray(fields)) {
+    throw new ValidationError('malformed_body', '請求格式錯誤');
+  }
+  const allowed = action === 'refund' ? ['amount'] : [];
+  const extra = Object.keys(fields).find((key) => !allowed.includes(key));
+  if (extra !== undefined) throw unsupportedField(extra.slice(0, 64));
+  if (action === 'cancel') return undefined;
+  const { amount } = fields as { amount?: unknown };
+  if (amount === undefined || amount === null) throw missingField('amount');
+  if (
+    typeof amount !== 'number' ||
+    !Number.isSafeInteger(amount) ||
+    amount < 1 ||
+    amount > 999_999_999
+  ) {
+    throw invalidField('amount');
+  }
+  return amount;
+}
 
 /** The operators' API, `/admin/v1/*` (docs/admin-api.md). */
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   const { store, limits, session } = deps;
+  documentAdminRoutes(app);
   const directory = new OperatorDirectory(store);
   const hidden = { hide: true };
 
@@ -233,6 +262,16 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     admin.addHook('onRequest', sessionAuth(store.users, session));
     const viewer = { preHandler: requireRole('viewer'), schema: hidden };
     const admins = { preHandler: requireRole('admin'), schema: hidden };
+    await admin.register(managementRoutes, { store, webhookPolicy: deps.webhookPolicy });
+
+    /** The row a route names, if the user may see it: another company's is as absent as none. */
+    const visibleRow = async (user: User, id: string): Promise<TransactionRecord> => {
+      const row = REQUEST_ID.test(id) ? await store.ledger.find(id) : undefined;
+      if (!row || (user.companyId !== null && row.companyId !== user.companyId)) {
+        throw new NotFoundError(`transaction ${id.slice(0, 64)} not found`);
+      }
+      return row;
+    };
 
     admin.get('/admin/v1/session', viewer, async (request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -304,13 +343,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       '/admin/v1/transactions/:request_id',
       viewer,
       async (request) => {
-        const user = operator(request);
-        const id = request.params.request_id;
-        const row = REQUEST_ID.test(id) ? await store.ledger.find(id) : undefined;
-        // Another company's row is as absent as a row that does not exist.
-        if (!row || (user.companyId !== null && row.companyId !== user.companyId)) {
-          throw new NotFoundError(`transaction ${id.slice(0, 64)} not found`);
-        }
+        const row = await visibleRow(operator(request), request.params.request_id);
         const refunds =
           row.operation === 'pay' && row.merchantTradeNo !== null
             ? await store.ledger.refundsOf(row.companyId, row.merchantTradeNo)
@@ -378,11 +411,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       { preHandler: requireRole('operator'), schema: hidden },
       async (request) => {
         const user = operator(request);
-        const id = request.params.request_id;
-        const row = REQUEST_ID.test(id) ? await store.ledger.find(id) : undefined;
-        if (!row || (user.companyId !== null && row.companyId !== user.companyId)) {
-          throw new NotFoundError(`transaction ${id.slice(0, 64)} not found`);
-        }
+        const row = await visibleRow(user, request.params.request_id);
         const checked = await deps.checker.checkNow(row.requestId);
         if (!checked) {
           throw new ConflictError(
@@ -408,6 +437,65 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         return { ...adminRow(checked), reconciliation: attempts };
       },
     );
+
+    /** Refund or cancel a payment: the Integrate pipeline, as this user (docs/admin-api.md). */
+    const paymentAction = (action: PaymentActionName) =>
+      admin.post<{ Params: { request_id: string }; Body: unknown }>(
+        `/admin/v1/transactions/:request_id/${action}`,
+        {
+          preHandler: requireRole('operator'),
+          schema: hidden,
+          // Money: the body is checked here, strictly (no coercion of "10" or [10] to 10).
+          validatorCompiler: () => () => true,
+        },
+        async (request) => {
+          const user = operator(request);
+          const payment = await visibleRow(user, request.params.request_id);
+          const header = request.headers['idempotency-key'];
+          const amount = actionAmount(action, request.body);
+          /** Every attempt that made a call is audited, an error's too. */
+          const audit = async (call: TransactionRecord | undefined) => {
+            if (!call) return;
+            await store.audit.append({
+              actor: `user:${user.userId}`,
+              companyId: payment.companyId,
+              action: `transaction.${action}`,
+              target: payment.requestId,
+              requestId: call.requestId,
+              source: request.ip,
+              changes: {
+                amount: call.amount,
+                currency: call.currency,
+                state: call.state,
+                error_code: call.errorCode,
+              },
+            });
+          };
+          let done;
+          try {
+            done = await deps.actions.run({
+              action,
+              payment,
+              ...(amount === undefined ? {} : { amount }),
+              userId: user.userId,
+              requestId: String(request.id),
+              ...(typeof header === 'string' ? { idempotencyKey: header } : {}),
+            });
+          } catch (error) {
+            await audit(await store.ledger.find(String(request.id)));
+            throw error;
+          }
+          const row = (await store.ledger.find(done.requestId))!;
+          if (!done.replayed) await audit(row);
+          return {
+            transaction: adminRow(row),
+            answer: row.rtnCode === null ? null : { code: row.rtnCode, message: row.rtnMsg },
+            replayed: done.replayed,
+          };
+        },
+      );
+    paymentAction('refund');
+    paymentAction('cancel');
 
     admin.get<{ Querystring: { company_id?: string; action?: string; actor?: string } }>(
       '/admin/v1/audit',

@@ -105,6 +105,12 @@ export function sessionAuth(users: UserRepository, settings: SessionSettings) {
   };
 }
 
+/** The user of the request's session (set by `sessionAuth`). */
+export function sessionUser(request: FastifyRequest): User {
+  if (!request.operator) throw new AuthenticationError('no_session', 'login required');
+  return request.operator;
+}
+
 const RANK: Record<UserRole, number> = { viewer: 0, operator: 1, admin: 2 };
 
 /** A route for `role` and above (viewer < operator < admin). */

@@ -39,7 +39,7 @@ export class UserService {
     password?: string | undefined;
   }): Promise<{ user: User; generatedPassword: Secret<string> | null }> {
     const email = p.email.trim().toLowerCase();
-    if (!EMAIL.test(email)) throw new ProvisioningError('--email must be an email address');
+    if (!EMAIL.test(email)) throw new ProvisioningError('the email must be an email address');
     if (!ROLES.includes(p.role as UserRole)) {
       throw new ProvisioningError(`role must be one of ${ROLES.join(', ')}`);
     }
@@ -72,7 +72,11 @@ export class UserService {
   }
 
   async disable(email: string): Promise<{ user: User; sessionsEnded: number }> {
-    const user = await this.#find(email);
+    return this.disableUser(await this.#find(email));
+  }
+
+  /** Disables the user: every session of theirs ends at once. */
+  async disableUser(user: User): Promise<{ user: User; sessionsEnded: number }> {
     const sessionsEnded = await this.store.users.disable(user.userId);
     await this.#audit('user.disable', user, { disabled: true, sessions_ended: sessionsEnded });
     return { user, sessionsEnded };
@@ -82,7 +86,14 @@ export class UserService {
     email: string,
     password?: string,
   ): Promise<{ user: User; generatedPassword: Secret<string> | null; sessionsEnded: number }> {
-    const user = await this.#find(email);
+    return this.setUserPassword(await this.#find(email), password);
+  }
+
+  /** A new password (given, or generated and returned once); the user's sessions end. */
+  async setUserPassword(
+    user: User,
+    password?: string,
+  ): Promise<{ user: User; generatedPassword: Secret<string> | null; sessionsEnded: number }> {
     const generated = password === undefined ? generatePassword() : null;
     const chosen = password ?? generated!;
     checkPassword(chosen);

@@ -115,10 +115,15 @@ export function buildCli(io: Io = defaultIo): Command {
         io,
         json(),
         // `demo`: the copy-pasteable demo text, shown at the first start only.
-        { url: gateway.url, sandbox: gateway.sandbox?.url ?? null, demo: gateway.demo },
+        {
+          url: gateway.url,
+          console: `${gateway.url}/console/`,
+          sandbox: gateway.sandbox?.url ?? null,
+          demo: gateway.demo,
+        },
         gateway.demo
           ? `omnigate listening on ${gateway.url}\n\n${gateway.demo}\n`
-          : `omnigate listening on ${gateway.url}` +
+          : `omnigate listening on ${gateway.url}\nconsole on ${gateway.url}/console/` +
               (gateway.sandbox ? `\nwallet sandbox on ${gateway.sandbox.url}` : ''),
       );
       await untilSignal(() => gateway.close());

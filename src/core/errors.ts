@@ -93,7 +93,13 @@ export class ConflictError extends GatewayError {
   override readonly name = 'ConflictError';
   readonly status = 409;
   constructor(
-    readonly code: 'not_unknown' | 'client_revoked',
+    readonly code:
+      | 'not_unknown'
+      | 'not_refundable'
+      | 'not_cancellable'
+      | 'credentials_not_stored'
+      | 'action_not_supported'
+      | 'client_revoked',
     message: string,
   ) {
     super(message);

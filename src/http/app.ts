@@ -8,9 +8,11 @@ import type { Store } from '../store/index.js';
 import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { bearerAuth } from './auth.js';
+import { OperatorActions } from '../admin/actions.js';
 import { type AdminDeps, adminRoutes } from '../admin/routes.js';
 import type { SessionSettings } from '../admin/session.js';
 import { type RouterOptions, frameworkError, installErrorHandling } from './errors.js';
+import { consoleRoutes, defaultConsoleDir } from './routes/console.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { integrateRoutes } from './routes/integrate.js';
@@ -33,8 +35,12 @@ export interface AppDeps {
   session: SessionSettings;
   /** The admin API's "check now". */
   checker: AdminDeps['checker'];
+  /** Where webhook endpoints created through the admin API may point. */
+  webhookPolicy: AdminDeps['webhookPolicy'];
   /** Counts every answer by route and status (the metrics listener). */
   metrics?: Pick<GatewayMetrics, 'httpRequest'> | undefined;
+  /** The built console (default: dist/console, see defaultConsoleDir). */
+  consoleDir?: string;
 }
 
 export const BODY_LIMIT = 64 * 1024;
@@ -57,6 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     frameworkErrors: frameworkError,
     routerOptions: ROUTER_OPTIONS,
+    // A field the schema does not know is refused (400), never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   app.setChildLoggerFactory((logger, bindings, options) =>
     requestLogger(logger, bindings, options),
@@ -95,18 +103,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: {
-        title: 'omnigate Integrate API',
+        title: 'omnigate Integrate API and admin API',
         version: '1',
         description: `Payment integration gateway: ${deps.registry.types().join(', ')} behind one REST API.`,
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'omnigate_session' },
+        },
       },
     },
   });
 
   await app.register(healthRoutes, { isReady: () => deps.store.isReady() });
   await app.register(docsRoutes);
+  await app.register(consoleRoutes, { dir: deps.consoleDir ?? defaultConsoleDir() });
   await app.register(oauthRoutes, {
     limits: deps.limits,
     companies: deps.store.companies,
@@ -120,6 +132,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transactions,
     session: deps.session,
     checker: deps.checker,
+    webhookPolicy: deps.webhookPolicy,
+    actions: new OperatorActions({
+      registry: deps.registry,
+      service: deps.service,
+      idempotency: new IdempotencyGuard(deps.store),
+    }),
   });
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(deps.store.tokens, deps.limits));

@@ -22,7 +22,7 @@ export class IdempotencyError extends GatewayError {
 export type IdempotencyDecision =
   | { kind: 'proceed' }
   /** The first call's answer, byte for byte. */
-  | { kind: 'replay'; status: number; body: string }
+  | { kind: 'replay'; status: number; body: string; requestId: string }
   /** The first call's outcome was unknown (or its process died): answer its current state. */
   | { kind: 'current_state'; requestId: string };
 
@@ -89,7 +89,12 @@ export class IdempotencyGuard {
       if (call !== undefined && UNKNOWN_OUTCOME_CODES.has(call.errorCode)) {
         return { kind: 'current_state', requestId: held.requestId };
       }
-      return { kind: 'replay', status: held.statusCode ?? 500, body: held.responseBody ?? '' };
+      return {
+        kind: 'replay',
+        status: held.statusCode ?? 500,
+        body: held.responseBody ?? '',
+        requestId: held.requestId,
+      };
     }
     // The key is still in progress. A settled ledger row means either its process
     // is about to record the answer (409 until it does) or the process died: the

@@ -1,4 +1,5 @@
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { WalletCredentials } from '../providers/types.js';
 import type { ReconciliationAttempt, Store, TransactionRecord } from '../store/index.js';
 
 /** A ledger row as the API shows it to the company that owns it. */
@@ -29,14 +30,13 @@ export interface TransactionView {
   created_at: string;
   updated_at: string;
   next_check_at: string | null;
-  reconciliation: {
+  /** Every check, with the wallet's answer in the wallet's own names (describeAttempt). */
+  reconciliation: ({
     attempt: number;
     at: string;
     outcome: string;
-    RtnCode: number | null;
-    TradeStatus: string | null;
     result: string;
-  }[];
+  } & Record<string, string | number | null>)[];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -48,8 +48,15 @@ const neutralFacts = (row: TransactionRecord): Record<string, string | number | 
   result_message: row.rtnMsg,
 });
 
+/** An attempt of a row of no known payment type: neutral names. */
+const neutralAttempt = (a: { rtnCode: number | null; tradeStatus: string | null }) => ({
+  result_code: a.rtnCode,
+  status: a.tradeStatus,
+});
+
 function view(
   identifiers: Record<string, string | number | null>,
+  describeAttempt: typeof neutralAttempt | WalletCredentials['describeAttempt'],
   row: TransactionRecord,
   attempts: ReconciliationAttempt[],
   refunds: { refunded: number; unsettled: number } | undefined,
@@ -82,8 +89,7 @@ function view(
       attempt: a.attempt,
       at: iso(a.at),
       outcome: a.outcome,
-      RtnCode: a.rtnCode,
-      TradeStatus: a.tradeStatus,
+      ...describeAttempt(a),
       result: a.result,
     })),
   };
@@ -121,6 +127,7 @@ export class TransactionQueries {
       : undefined;
     const provider = row.type === null ? undefined : this.registry.get(row.type);
     const identifiers = provider?.credentials.describeRow(row) ?? neutralFacts(row);
-    return view(identifiers, row, await ledger.attempts(row.requestId), refunds);
+    const describeAttempt = provider?.credentials.describeAttempt ?? neutralAttempt;
+    return view(identifiers, describeAttempt, row, await ledger.attempts(row.requestId), refunds);
   }
 }

@@ -78,6 +78,24 @@ export interface ProviderOperation {
   /** The ledger's neutral facts about this call (the context: e.g. what a full refund will move). */
   ledgerFacts(request: CheckedRequest, context: CallContext): LedgerFacts | Promise<LedgerFacts>;
   call(request: CheckedRequest, config: PayConfig, context: CallContext): Promise<ProviderOutcome>;
+  /**
+   * An operator's action on a recorded payment (the admin API's refund and cancel): this
+   * operation's `request` fields, credentials excluded, built from the ledger's facts of
+   * the payment. Absent: the operation cannot be started from the ledger.
+   */
+  fromPayment?(
+    payment: RecordedPayment & { tradeNo: string },
+    action: PaymentAction,
+  ): Record<string, string | number>;
+}
+
+/** What the operator asked for. */
+export interface PaymentAction {
+  /** A refund's amount, in whole units of the payment's currency; absent: all of it (cancel). */
+  amount?: number;
+  /** A fresh order number (at most 32 letters and digits) for a wallet whose refund needs its own. */
+  newTradeNo: string;
+  now: Date;
 }
 
 /** One option of a provisioning command (`store set`, `credentials set`) that a wallet declares. */
@@ -135,6 +153,11 @@ export interface WalletCredentials {
   }): Record<string, string> | undefined;
   /** A ledger row's identifiers and result as the wallet names them, for the transactions view. */
   describeRow(row: LedgerRowFacts): Record<string, string | number | null>;
+  /** A reconciliation attempt's answer as the wallet names it (icash: RtnCode, TradeStatus). */
+  describeAttempt(attempt: {
+    rtnCode: number | null;
+    tradeStatus: string | null;
+  }): Record<string, string | number | null>;
   /** `store set` options of this type, and the configuration they make (throws on bad input). */
   storeOptions: readonly ProvisioningOption[];
   prepareStore(input: Readonly<Record<string, string>>): StoreConfiguration;

@@ -16,6 +16,8 @@ export interface WalletRuntime {
  */
 export interface Wallet {
   type: string;
+  /** Its name for people (the console's forms; the provider's messages use the same). */
+  displayName: string;
   credentials: WalletCredentials;
   create(runtime: WalletRuntime): PaymentProvider;
   /** The wallet's part of `npm start`'s demo, against the embedded sandbox. */

@@ -1,3 +1,4 @@
+import { UserService } from '../admin/users.js';
 import { formatTaiwanTime } from '../core/taiwan-time.js';
 import type { DemoContext } from '../providers/wallet.js';
 import type { Wallet } from '../providers/wallet.js';
@@ -6,6 +7,8 @@ import type { Store } from '../store/index.js';
 
 export const DEMO_COMPANY = 'omnigate demo';
 export const DEMO_STORE = '0001';
+/** The demo company's console admin; its password is generated and printed once. */
+export const DEMO_USER_EMAIL = 'demo@omnigate.local';
 export const DEMO_BEGIN = '# ---- omnigate demo: copy and paste into a shell ----';
 export const DEMO_END = '# ---- end of demo ----';
 
@@ -40,10 +43,18 @@ export async function provisionDemo(
     return demoId === undefined
       ? null
       : `# The demo (company ${demoId}, store ${DEMO_STORE}) was provisioned at the first start; its\n` +
-          `# client secret is not shown again. A new client: npx omnigate client create --company ${demoId}`;
+          `# client secret is not shown again. A new client: npx omnigate client create --company ${demoId}\n` +
+          `# The console: ${gatewayUrl}/console/ (${DEMO_USER_EMAIL}; its password was shown at the first\n` +
+          `# start. A new one: npx omnigate user password --email ${DEMO_USER_EMAIL})`;
   }
   const companyId = await provisioning.createCompany(DEMO_COMPANY);
   const client = await provisioning.createClient(companyId, 'demo POS');
+  // A console login for the demo company (admin: every page and action), password generated.
+  const demoUser = await new UserService(store, { actor: 'system' }).create({
+    email: DEMO_USER_EMAIL,
+    role: 'admin',
+    companyId,
+  });
 
   const now = new Date();
   const auth = `-H "Authorization: Bearer $TOKEN"`;
@@ -70,7 +81,9 @@ export async function provisionDemo(
   const lines = [
     DEMO_BEGIN,
     `# company ${companyId}, store ${DEMO_STORE}.`,
-    '# The client secret below is shown only this once.',
+    `# The console: ${gatewayUrl}/console/  log in as ${DEMO_USER_EMAIL} (admin of the demo company),`,
+    `#   password ${demoUser.generatedPassword!.reveal()}`,
+    '# That password and the client secret below are shown only this once.',
     '# 1. an access token',
     `TOKEN=$(curl -s -X POST ${gatewayUrl}/oauth/v1/token -d grant_type=client_credentials ` +
       `-d client_id=${client.clientId} -d client_secret=${client.clientSecret.reveal()} ` +

@@ -7,7 +7,7 @@ import { createLogger } from '../core/logger.js';
 import { buildApp } from '../http/app.js';
 import { type SandboxHandle, startSandbox } from '../sandbox/index.js';
 import { DEMO_COMPANY, provisionDemo } from './demo.js';
-import { openServices, type Services } from './services.js';
+import { openServices, type Services, webhookPolicy } from './services.js';
 import { startMetricsListener, type MetricsListener } from '../metrics/server.js';
 
 export interface GatewayHandle {
@@ -74,6 +74,7 @@ export async function startGateway(
         secure: config.production,
       },
       checker: services.reconciler,
+      webhookPolicy: webhookPolicy(config),
     });
     if (services.metrics && config.metricsPort !== undefined) {
       metricsListener = await startMetricsListener(

@@ -11,7 +11,8 @@ export async function openWebhookEndpoints(config: Config): Promise<{
 }> {
   const store = await openStore(config.databaseUrl, loadSecretBox(config));
   return {
-    endpoints: new WebhookEndpoints(store, webhookPolicy(config)),
+    // Changes made through the CLI are the CLI's in the audit log.
+    endpoints: new WebhookEndpoints(store, webhookPolicy(config), { actor: 'cli' }),
     close: () => store.close(),
   };
 }

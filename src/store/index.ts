@@ -109,6 +109,7 @@ export type { IdempotencyRecord } from './idempotency.js';
 export type {
   ClaimedDelivery,
   DeliveryAttempt,
+  DeliveryFilter,
   DeliveryStatus,
   WebhookEndpoint,
   WebhookEvent,

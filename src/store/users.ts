@@ -85,6 +85,15 @@ export class UserRepository {
     return row && toUser(row);
   }
 
+  async findById(userId: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return row && withoutHash(toUser(row));
+  }
+
   async list(companyId?: string): Promise<User[]> {
     let query = this.db.selectFrom('users').selectAll();
     if (companyId !== undefined) query = query.where('company_id', '=', companyId);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { SecretBox } from '../core/master-key.js';
 import { Secret } from '../core/secret.js';
 import type { Db } from './database.js';
+import { newEventId } from './outbox.js';
 
 /** A webhook endpoint as operators see it: never its secret. */
 export interface WebhookEndpoint {
@@ -51,6 +52,15 @@ export interface DeliveryStatus {
   state: 'pending' | 'delivered' | 'failed';
   nextAttemptAt: number | null;
   attempts: DeliveryAttempt[];
+}
+
+export interface DeliveryFilter {
+  eventId?: string;
+  deliveryId?: string;
+  endpointId?: string;
+  companyId?: string;
+  /** Newest first (default: oldest first). */
+  newestFirst?: boolean;
 }
 
 /** `whsec_` and base64 of 32 random bytes (Standard Webhooks). */
@@ -115,6 +125,26 @@ export class WebhookRepository {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     }));
+  }
+
+  /** One endpoint (never its secret); undefined when it does not exist or was deleted. */
+  async endpoint(endpointId: string): Promise<WebhookEndpoint | undefined> {
+    const row = await this.db
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'company_id', 'url', 'events', 'created_at', 'updated_at'])
+      .where('id', '=', endpointId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return (
+      row && {
+        endpointId: row.id,
+        companyId: row.company_id,
+        url: row.url,
+        events: decodeEvents(row.events),
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      }
+    );
   }
 
   /** Stops the endpoint's deliveries: those not yet delivered fail. False: no such endpoint. */
@@ -186,6 +216,59 @@ export class WebhookRepository {
         .execute();
     }
     return rows.length;
+  }
+
+  /**
+   * An event for one endpoint only (`webhook.test`): written already fanned out,
+   * its body fixed, with one delivery due now, so the worker sends it like any
+   * other (signed, retried, recorded) and no other endpoint ever sees it.
+   * Undefined when the endpoint does not exist or was deleted.
+   */
+  async createEndpointEvent(
+    endpointId: string,
+    event: { type: string; requestId: string; payload: string },
+    now = Date.now(),
+  ): Promise<{ eventId: string; deliveryId: string } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const endpoint = await trx
+        .selectFrom('webhook_endpoints')
+        .select('company_id')
+        .where('id', '=', endpointId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (!endpoint) return undefined;
+      const eventId = newEventId(now);
+      const deliveryId = newDeliveryId();
+      await trx
+        .insertInto('webhook_events')
+        .values({
+          id: eventId,
+          company_id: endpoint.company_id,
+          request_id: event.requestId,
+          type: event.type,
+          reconciled: 0,
+          occurred_at: now,
+          fanned_out_at: now,
+          payload: event.payload,
+        })
+        .execute();
+      await trx
+        .insertInto('webhook_deliveries')
+        .values({
+          id: deliveryId,
+          event_id: eventId,
+          endpoint_id: endpointId,
+          state: 'pending',
+          attempts: 0,
+          tries: 0,
+          next_attempt_at: now,
+          claimed_until: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      return { eventId, deliveryId };
+    });
   }
 
   /**
@@ -396,11 +479,11 @@ export class WebhookRepository {
     return resent;
   }
 
-  /** Deliveries with their attempts: of one event, or of one company's endpoints (the oldest `limit`). */
-  async deliveries(
-    filter: { eventId?: string; companyId?: string },
-    limit = 1000,
-  ): Promise<DeliveryStatus[]> {
+  /**
+   * Deliveries with their attempts, filtered (one event, one delivery, one
+   * endpoint, one company's endpoints): the oldest `limit`, or the newest first.
+   */
+  async deliveries(filter: DeliveryFilter, limit = 1000): Promise<DeliveryStatus[]> {
     let query = this.db
       .selectFrom('webhook_deliveries as d')
       .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
@@ -415,7 +498,15 @@ export class WebhookRepository {
       ]);
     if (filter.eventId !== undefined) query = query.where('d.event_id', '=', filter.eventId);
     if (filter.companyId !== undefined) query = query.where('e.company_id', '=', filter.companyId);
-    const rows = await query.orderBy('d.created_at').limit(limit).execute();
+    if (filter.endpointId !== undefined)
+      query = query.where('d.endpoint_id', '=', filter.endpointId);
+    if (filter.deliveryId !== undefined) query = query.where('d.id', '=', filter.deliveryId);
+    const order = filter.newestFirst ? 'desc' : 'asc';
+    const rows = await query
+      .orderBy('d.created_at', order)
+      .orderBy('d.id', order)
+      .limit(limit)
+      .execute();
     const result: DeliveryStatus[] = [];
     for (const r of rows) {
       const attempts = await this.db

@@ -445,6 +445,38 @@ describe(
       expect(databaseBytes().includes('scrypt$32768$8$1$')).toBe(true);
     });
 
+    it('webhook create/rotate-secret/delete are audited as the CLI, never with the secret', async () => {
+      const created = await ok(
+        'webhook',
+        'create',
+        '--company',
+        companyId,
+        '--url',
+        'http://127.0.0.1:9/hooks',
+        '--events',
+        'transaction.succeeded',
+      );
+      const endpointId = created.endpoint_id as string;
+      secrets.push(created.secret as string);
+      const rotated = await ok('webhook', 'rotate-secret', '--endpoint', endpointId);
+      secrets.push(rotated.secret as string);
+      await ok('webhook', 'delete', '--endpoint', endpointId);
+      const { entries } = (await read('audit', 'list', '--company', companyId)) as {
+        entries: { actor: string; action: string; target: string; changes: object }[];
+      };
+      const ofEndpoint = entries.filter((e) => e.target === endpointId);
+      expect(ofEndpoint.map((e) => e.action)).toEqual([
+        'webhook.delete',
+        'webhook.rotate_secret',
+        'webhook.create',
+      ]);
+      expect(ofEndpoint.every((e) => e.actor === 'cli')).toBe(true);
+      expect(ofEndpoint[2]!.changes).toEqual({
+        url: 'http://127.0.0.1:9/hooks',
+        events: ['transaction.succeeded'],
+      });
+    });
+
     it('every changing command left an entry; no secret is in the database or any later output', async () => {
       const { entries } = (await read('audit', 'list')) as { entries: { action: string }[] };
       expect(entries.map((e) => e.action).sort()).toEqual([
@@ -462,6 +494,9 @@ describe(
         'user.create',
         'user.disable',
         'user.password',
+        'webhook.create',
+        'webhook.delete',
+        'webhook.rotate_secret',
       ]);
       const bytes = databaseBytes();
       const printed = outputs.join('\n');

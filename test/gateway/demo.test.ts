@@ -73,6 +73,29 @@ describe('npm start demo', () => {
         .map((line) => JSON.parse(line) as { RtnCode: number; EncData: Record<string, unknown> });
       expect(lines).toHaveLength(12);
       const [pay, search1, cancel, search2, pay2, refund, search3] = lines;
+
+      // The console: its URL and the demo admin's login, printed once; the login works.
+      const consoleUrl = /^# The console: (http:\/\/\S+\/console\/) {2}log in as (\S+) /m.exec(
+        script,
+      );
+      const password = /^# {3}password (\S+)$/m.exec(script)?.[1];
+      expect(consoleUrl?.[2]).toBe('demo@omnigate.local');
+      expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      expect((await fetch(consoleUrl![1]!)).status).toBe(200);
+      const gateway = new URL(consoleUrl![1]!).origin;
+      const login = await fetch(`${gateway}/admin/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: consoleUrl![2], password }),
+      });
+      expect(login.status).toBe(200);
+      const session = (await login.json()) as { user: { role: string; company_id: string } };
+      expect(session.user.role).toBe('admin');
+      expect(script).toContain(`# company ${session.user.company_id}, store 0001.`);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const seen = await fetch(`${gateway}/admin/v1/transactions`, { headers: { cookie } });
+      // Each call of the walk-through (icash 7, LINE Pay 4) is a row the demo admin sees.
+      expect(((await seen.json()) as { data: unknown[] }).data).toHaveLength(11);
       const [linePay, lineSearch, lineRefund, lineSearch2] = lines.slice(7) as unknown as Record<
         string,
         unknown
@@ -126,6 +149,8 @@ describe('npm start demo', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(out).not.toContain(BEGIN);
       expect(out).not.toContain('client_secret=');
+      expect(out).not.toMatch(/password [A-Za-z0-9_-]{24}/);
+      expect(out).toMatch(/# The console: http:\/\/\S+\/console\/ \(demo@omnigate\.local; /);
     } finally {
       expect(await stop(second.child)).toBe(0);
     }
@@ -142,8 +167,9 @@ describe('npm start demo', () => {
           const lines = out.split('\n').filter(Boolean);
           expect(lines).toHaveLength(1);
           const hello = JSON.parse(lines[0]!) as Record<string, unknown>;
-          expect(Object.keys(hello).sort()).toEqual(['demo', 'sandbox', 'url']);
+          expect(Object.keys(hello).sort()).toEqual(['console', 'demo', 'sandbox', 'url']);
           expect(hello.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+          expect(hello.console).toBe(`${hello.url}/console/`);
           expect(hello.sandbox).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
           if (first) {
             expect(hello.demo).toContain(BEGIN);

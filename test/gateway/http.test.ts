@@ -49,6 +49,25 @@ describe('HTTP surface: health, docs, request ids, headers', () => {
     expect(doc.paths['/oauth/v1/revoke']).toHaveProperty('post');
     // Operational routes are not part of the API reference.
     expect(doc.paths).not.toHaveProperty('/healthz');
+    // The admin API is, every route of it, behind the session cookie but the login.
+    const admin = Object.entries(doc.paths).filter(([path]) => path.startsWith('/admin/v1'));
+    expect(admin.map(([path]) => path)).toEqual(
+      expect.arrayContaining([
+        '/admin/v1/transactions',
+        '/admin/v1/transactions/{request_id}',
+        '/admin/v1/transactions/{request_id}/refund',
+        '/admin/v1/stats',
+        '/admin/v1/stores/{store_id}/configs/{type}/{env}',
+        '/admin/v1/webhooks/{endpoint_id}/test',
+      ]),
+    );
+    for (const [path, methods] of admin) {
+      for (const [method, op] of Object.entries(methods) as [string, Record<string, unknown>][]) {
+        expect(op.tags, `${method} ${path}`).toEqual(['admin']);
+        const login = path === '/admin/v1/session' && method === 'post';
+        expect(op.security, `${method} ${path}`).toEqual(login ? undefined : [{ session: [] }]);
+      }
+    }
     const cancel = JSON.stringify(doc.paths['/v1/payment/integrate/cancel']);
     for (const field of ['MerchantTradeNo', 'MerchantTradeDate', 'PlatformID', 'MerchantID']) {
       expect(cancel).toContain(field);

@@ -407,7 +407,8 @@ describe('LINE_QRCODE_PAY unknown outcomes, settled by the reconciler', () => {
     expect(view).toMatchObject({ state: 'succeeded', orderId: id });
     expect(view.transactionId).toMatch(/^\d{19}$/);
     expect((view.reconciliation as Record<string, unknown>[]).at(-1)).toMatchObject({
-      TradeStatus: 'COMPLETE',
+      payStatus: 'COMPLETE',
+      returnCode: '0000',
       result: 'succeeded',
     });
   });
@@ -427,9 +428,7 @@ describe('LINE_QRCODE_PAY unknown outcomes, settled by the reconciler', () => {
     const view = await settled(res.body.request_id as string);
     expect(view.state).toBe('succeeded');
     const attempts = view.reconciliation as Record<string, unknown>[];
-    expect(attempts.some((a) => a.TradeStatus === 'AUTH_READY' && a.result === 'unknown')).toBe(
-      true,
-    );
+    expect(attempts.some((a) => a.payStatus === 'AUTH_READY' && a.result === 'unknown')).toBe(true);
   });
 
   it('a refund whose answer was lost (a 5xx page) is settled from refundList, its id claimed', async () => {

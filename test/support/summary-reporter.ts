@@ -10,15 +10,16 @@ export default class SummaryReporter implements Reporter {
     let failed = errors.length;
     let skipped = 0;
     for (const module of modules) {
-      let tests = 0;
+      let failedHere = 0;
       for (const test of module.children.allTests()) {
-        tests += 1;
         const state = test.result().state;
         if (state === 'passed') passed += 1;
-        else if (state === 'failed') failed += 1;
+        else if (state === 'failed') failedHere += 1;
         else skipped += 1;
       }
-      if (tests === 0 && module.state() === 'failed') failed += 1;
+      // A file that failed with no failed test (it did not load, or a beforeAll threw and its
+      // tests were skipped) is one failure.
+      failed += failedHere > 0 || module.state() !== 'failed' ? failedHere : 1;
     }
     process.stdout.write(
       `\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,

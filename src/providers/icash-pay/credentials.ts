@@ -52,6 +52,7 @@ export const icashCredentials: WalletCredentials = {
     row.credentialId && row.accountId
       ? { PlatformID: row.credentialId, MerchantID: row.accountId }
       : undefined,
+  describeAttempt: (a) => ({ RtnCode: a.rtnCode, TradeStatus: a.tradeStatus }),
   describeRow: (row) => ({
     PlatformID: row.credentialId,
     MerchantID: row.accountId,

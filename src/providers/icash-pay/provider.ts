@@ -1,4 +1,5 @@
 import { ValidationError } from '../../core/errors.js';
+import { formatTaiwanTime } from '../../core/taiwan-time.js';
 import type { PaymentProvider, PayConfig, ProviderOperation } from '../types.js';
 import { icashCredentials } from './credentials.js';
 import { KeySetCache } from './key-cache.js';
@@ -20,7 +21,7 @@ import {
 import type { IcashTransport } from './transport.js';
 import { DEDUCT_AMOUNT_FIELDS, QUERY_AMOUNT_FIELDS, type DeductRequest } from './wire.js';
 
-import { I_CASH_QRCODE_PAY } from './payment-type.js';
+import { I_CASH_DISPLAY_NAME, I_CASH_QRCODE_PAY } from './payment-type.js';
 
 export { I_CASH_QRCODE_PAY };
 
@@ -50,6 +51,10 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
     tradeNoField: 'MerchantTradeNo',
     fields: [PLATFORM_ID, MERCHANT_ID, TRADE_NO, date('MerchantTradeDate', '交易取消日期')],
     ledgerFacts: (request) => ({ tradeNo: text(request, 'MerchantTradeNo') }),
+    fromPayment: (payment, action) => ({
+      MerchantTradeNo: payment.tradeNo,
+      MerchantTradeDate: formatTaiwanTime(action.now),
+    }),
     async call(request, config) {
       const outcome = await deductCancel(transport, target(config), {
         PlatformID: config.credentials.PlatformID!,
@@ -140,7 +145,7 @@ export function createIcashQrcodePay(options: IcashProviderOptions): PaymentProv
 
   return {
     type: I_CASH_QRCODE_PAY,
-    displayName: 'icash Pay',
+    displayName: I_CASH_DISPLAY_NAME,
     longestCallMs: options.timeoutMs * 2,
     credentials: icashCredentials,
     operations: { cancel, pay, search, refund: refundOperation(transport, target) },

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../core/errors.js';
+import { formatTaiwanTime } from '../../core/taiwan-time.js';
 import type { FieldSpec } from '../../integrate/fields.js';
 import type { ProviderOperation, ProviderOutcome } from '../types.js';
 import { type IcashTarget, queryTrade, refund } from './operations.js';
@@ -102,6 +103,18 @@ export function refundOperation(
       originalTradeNo: text(request, 'OMerchantTradeNo'),
       amount: Number(request.RefundTotalAmount),
       currency: CURRENCY,
+    }),
+    // An operator's refund: the whole amount as 一般商品 (the ledger keeps the payment's
+    // total, not its split), the payment's TransactionID when the ledger has it.
+    fromPayment: (payment, action) => ({
+      OMerchantTradeNo: payment.tradeNo,
+      MerchantTradeNo: action.newTradeNo,
+      MerchantTradeDate: formatTaiwanTime(action.now),
+      RefundTotalAmount: action.amount ?? payment.amount ?? 0,
+      RefundItemAmt: action.amount ?? payment.amount ?? 0,
+      RefundUtilityAmt: 0,
+      RefundCommAmt: 0,
+      ...(payment.upstreamId ? { TransactionID: payment.upstreamId } : {}),
     }),
     async call(request, config, context) {
       const to = target(config);

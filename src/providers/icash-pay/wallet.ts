@@ -2,7 +2,7 @@ import { url } from '../../config/config.js';
 import type { Wallet } from '../wallet.js';
 import { icashCredentials } from './credentials.js';
 import { icashDemo } from './demo.js';
-import { I_CASH_QRCODE_PAY } from './payment-type.js';
+import { I_CASH_DISPLAY_NAME, I_CASH_QRCODE_PAY } from './payment-type.js';
 import { createIcashQrcodePay } from './provider.js';
 import { IcashTransport } from './transport.js';
 import { ICASH_PREPROD_BASE_URL, ICASH_PROD_BASE_URL } from './wire.js';
@@ -18,6 +18,7 @@ export const SANDBOX_PREFIX = '/api/V2/Payment';
  */
 export const icashQrcodePay: Wallet = {
   type: I_CASH_QRCODE_PAY,
+  displayName: I_CASH_DISPLAY_NAME,
   credentials: icashCredentials,
   demo: icashDemo,
   create({ config, sandboxUrl }) {

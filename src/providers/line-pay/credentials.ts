@@ -24,6 +24,11 @@ export const lineCredentials: WalletCredentials = {
   fromStore: (account) => ({ channel_id: account.channel_id! }),
   // A vendor call's secret was never stored: it is checkable only if the channel is stored too.
   fromLedger: (row) => (row.accountId ? { channel_id: row.accountId } : undefined),
+  // The order check's returnCode and the payment's payStatus (COMPLETE, AUTH_READY, …).
+  describeAttempt: (a) => ({
+    returnCode: a.rtnCode === null ? null : String(a.rtnCode).padStart(4, '0'),
+    payStatus: a.tradeStatus,
+  }),
   describeRow: (row) => ({
     channel_id: row.accountId,
     orderId: row.merchantTradeNo,

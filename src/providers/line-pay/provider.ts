@@ -21,7 +21,7 @@ import {
   refund,
 } from './operations.js';
 import { judgePayFromCheck, judgeRefundFromDetails, type LineJudgement } from './outcome.js';
-import { LINE_QRCODE_PAY } from './payment-type.js';
+import { LINE_DISPLAY_NAME, LINE_QRCODE_PAY } from './payment-type.js';
 import { ReturnCode, payOutcomeIsOpen } from './return-codes.js';
 import type { LineApiVersion } from './signing.js';
 import { LINE_CURRENCIES, type LineCurrency } from './wire.js';
@@ -272,6 +272,7 @@ export function createLinePay(options: LineProviderOptions): PaymentProvider {
     tradeNoField: 'orderId',
     fields: [CHANNEL_ID, CHANNEL_SECRET, ORDER_ID],
     ledgerFacts: (request, context) => refundFacts(text(request, 'orderId'), undefined, context),
+    fromPayment: (payment) => ({ orderId: payment.tradeNo }),
     async call(request, config) {
       const outcome = await refund(
         client,
@@ -309,6 +310,11 @@ export function createLinePay(options: LineProviderOptions): PaymentProvider {
         request.refundAmount === undefined ? undefined : Number(request.refundAmount),
         context,
       ),
+    // LINE refunds a payment under the payment's own orderId.
+    fromPayment: (payment, action) => ({
+      orderId: payment.tradeNo,
+      ...(action.amount === undefined ? {} : { refundAmount: action.amount }),
+    }),
     async call(request, config) {
       const amount = request.refundAmount;
       const outcome = await refund(
@@ -324,7 +330,7 @@ export function createLinePay(options: LineProviderOptions): PaymentProvider {
 
   return {
     type: LINE_QRCODE_PAY,
-    displayName: 'LINE Pay',
+    displayName: LINE_DISPLAY_NAME,
     longestCallMs: Math.max(timeouts.payMs, timeouts.otherMs),
     credentials: lineCredentials,
     operations: { pay: payOperation, search, cancel, refund: refundOperation },

@@ -4,7 +4,7 @@ import type { Wallet } from '../wallet.js';
 import { lineCredentials } from './credentials.js';
 import { lineDemo } from './demo.js';
 import { LINE_TIMEOUTS } from './operations.js';
-import { LINE_QRCODE_PAY } from './payment-type.js';
+import { LINE_DISPLAY_NAME, LINE_QRCODE_PAY } from './payment-type.js';
 import { createLinePay } from './provider.js';
 
 export const LINE_PAY_PROD_URL = 'https://api-pay.line.me';
@@ -19,6 +19,7 @@ export const LINE_PAY_SANDBOX_URL = 'https://sandbox-api-pay.line.me';
  */
 export const linePayQrcode: Wallet = {
   type: LINE_QRCODE_PAY,
+  displayName: LINE_DISPLAY_NAME,
   credentials: lineCredentials,
   demo: lineDemo,
   create({ config, sandboxUrl }) {
