@@ -11,7 +11,7 @@ import { ProvisioningService, type WalletInput } from '../provisioning/service.j
 import type { Environment, Store } from '../store/index.js';
 import type { AddressPolicy } from '../webhooks/address.js';
 import { OperatorDirectory } from './directory.js';
-import { asBadRequest, changedBy, hidden, schemaError, writeCompany } from './route-kit.js';
+import { asBadRequest, changedBy, hidden, schemaError, text, writeCompany } from './route-kit.js';
 import { requireRole, sessionUser } from './session.js';
 import { userRoutes } from './user-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -38,13 +38,13 @@ const configBody = {
   required: ['fields'],
   additionalProperties: false,
   properties: {
-    company_id: { type: 'string', maxLength: 64 },
+    company_id: text(64),
     fields: fieldsSchema,
   },
 } as const;
 
 const typeAndEnv = {
-  type: { type: 'string', minLength: 1, maxLength: 64 },
+  type: { ...text(64), minLength: 1 },
   env: { type: 'string', enum: ['test', 'prod'] },
 } as const;
 
@@ -125,7 +125,7 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
           type: 'object',
           required: ['name'],
           additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
+          properties: { name: { ...text(200), minLength: 1 } },
         },
       },
     },
@@ -151,7 +151,7 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
         ...hidden,
         params: {
           type: 'object',
-          properties: { store_id: { type: 'string', minLength: 1, maxLength: 50 }, ...typeAndEnv },
+          properties: { store_id: { ...text(50), minLength: 1 }, ...typeAndEnv },
         },
         body: configBody,
       },

@@ -6,6 +6,13 @@ import type { Store, User } from '../store/index.js';
 import { WebhookError } from '../webhooks/endpoints.js';
 import { companyScope, sessionUser } from './session.js';
 
+/**
+ * Text a query, path or body may carry: bounded, and never NUL, which PostgreSQL cannot
+ * hold in text (a NUL reaching it is a failed statement, not a row that does not match).
+ */
+export const text = (maxLength: number) =>
+  ({ type: 'string', maxLength, pattern: '^[^\\u0000]*$' }) as const;
+
 /** A route's own schema flag; `documentAdminRoutes` (reference.ts) puts every admin route in the reference. */
 export const hidden = { hide: true } as const;
 

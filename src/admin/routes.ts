@@ -21,6 +21,7 @@ import { ProvisioningService } from '../provisioning/service.js';
 import { type PaymentActionName, OperatorActions } from './actions.js';
 import { OperatorDirectory } from './directory.js';
 import { type ManagementDeps, managementRoutes } from './management.js';
+import { text } from './route-kit.js';
 import { documentAdminRoutes } from './reference.js';
 import { type Bucket, transactionStats } from './stats.js';
 import { decoyHash, verifyPassword } from './passwords.js';
@@ -123,13 +124,6 @@ interface ListQuery {
   cursor?: string;
   limit?: number;
 }
-
-/**
- * Text a query, path or body may carry: bounded, and never NUL, which PostgreSQL cannot
- * hold in text (a NUL reaching it is a failed statement, not a row that does not match).
- */
-const text = (maxLength: number) =>
-  ({ type: 'string', maxLength, pattern: '^[^\\u0000]*$' }) as const;
 
 /** `?company_id=` alone (a platform user's choice of company). */
 const companyQuerySchema = {

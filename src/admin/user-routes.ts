@@ -2,13 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { Store, User, UserRole } from '../store/index.js';
 import { MAX_PASSWORD_LENGTH } from './passwords.js';
-import { asBadRequest, changedBy, hidden, optionalBody, writeCompany } from './route-kit.js';
+import { asBadRequest, changedBy, hidden, optionalBody, text, writeCompany } from './route-kit.js';
 import { requireRole, sessionUser } from './session.js';
 import { ROLES, UserService } from './users.js';
 
 const status = (u: User): 'active' | 'disabled' => (u.disabledAt === null ? 'active' : 'disabled');
 
 const passwordSchema = { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH } as const;
+const userParams = { type: 'object', properties: { user_id: text(64) } } as const;
 
 /**
  * Console users through the admin API (admin): what `omnigate user create |
@@ -51,9 +52,9 @@ export async function userRoutes(app: FastifyInstance, deps: { store: Store }): 
           required: ['email', 'role'],
           additionalProperties: false,
           properties: {
-            email: { type: 'string', minLength: 1, maxLength: 254 },
+            email: { ...text(254), minLength: 1 },
             role: { type: 'string', enum: [...ROLES] },
-            company_id: { type: 'string', maxLength: 64 },
+            company_id: text(64),
             platform: { type: 'boolean' },
             password: passwordSchema,
           },
@@ -97,7 +98,7 @@ export async function userRoutes(app: FastifyInstance, deps: { store: Store }): 
 
   app.post<{ Params: { user_id: string } }>(
     '/admin/v1/users/:user_id/disable',
-    { ...admins, schema: hidden },
+    { ...admins, schema: { ...hidden, params: userParams } },
     async (request) => {
       const target = await managed(request);
       // The last way back in would be the CLI: an admin does not lock itself out by a click.
@@ -119,6 +120,7 @@ export async function userRoutes(app: FastifyInstance, deps: { store: Store }): 
       preValidation: [requireRole('admin'), optionalBody],
       schema: {
         ...hidden,
+        params: userParams,
         body: {
           type: 'object',
           additionalProperties: false,

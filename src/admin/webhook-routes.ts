@@ -3,7 +3,7 @@ import { NotFoundError } from '../core/errors.js';
 import type { DeliveryStatus, Store, WebhookEndpoint } from '../store/index.js';
 import type { AddressPolicy } from '../webhooks/address.js';
 import { EVENT_TYPES, WebhookEndpoints } from '../webhooks/endpoints.js';
-import { asBadRequest, changedBy, hidden, sees, writeCompany } from './route-kit.js';
+import { asBadRequest, changedBy, hidden, sees, text, writeCompany } from './route-kit.js';
 import { companyScope, requireRole, sessionUser } from './session.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -37,7 +37,7 @@ const deliveryView = (d: DeliveryStatus) => ({
 
 const endpointParams = {
   type: 'object',
-  properties: { endpoint_id: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: { endpoint_id: { ...text(64), minLength: 1 } },
 } as const;
 
 /**
@@ -74,7 +74,7 @@ export async function webhookRoutes(
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { company_id: { type: 'string', maxLength: 64 } },
+          properties: { company_id: text(64) },
         },
       },
     },
@@ -96,14 +96,14 @@ export async function webhookRoutes(
           required: ['url'],
           additionalProperties: false,
           properties: {
-            url: { type: 'string', minLength: 1, maxLength: 2048 },
+            url: { ...text(2048), minLength: 1 },
             events: {
               type: 'array',
               minItems: 1,
               maxItems: EVENT_TYPES.length,
-              items: { type: 'string', maxLength: 64 },
+              items: text(64),
             },
-            company_id: { type: 'string', maxLength: 64 },
+            company_id: text(64),
           },
         },
       },
@@ -178,7 +178,7 @@ export async function webhookRoutes(
         ...hidden,
         params: {
           type: 'object',
-          properties: { delivery_id: { type: 'string', minLength: 1, maxLength: 64 } },
+          properties: { delivery_id: { ...text(64), minLength: 1 } },
         },
       },
     },
