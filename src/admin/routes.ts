@@ -96,6 +96,8 @@ const CSV_COLUMNS = [
   'error_code',
   'upstream_latency_ms',
 ] as const satisfies readonly (keyof ReturnType<typeof adminRow>)[];
+/** Characters of CSV text written to the socket at once. */
+const CSV_CHUNK = 16 * 1024;
 const csvCell = (value: unknown): string => {
   if (value === null || value === undefined) return '';
   const text = String(value);
@@ -314,11 +316,17 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
               ...filter,
               ...(before === undefined ? {} : { before }),
             });
-            // One chunk per page, not per row: a thousand times fewer writes to the socket.
+            // Chunks of about 16 KiB, not one per row (a hundred times fewer writes to the
+            // socket) nor one per page (V8 keeps strings that large out of its young
+            // generation, and memory climbed until a full collection).
             let chunk = '';
             for (const row of rows) {
               const cells = adminRow(row);
               chunk += `${CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',')}\r\n`;
+              if (chunk.length >= CSV_CHUNK) {
+                yield chunk;
+                chunk = '';
+              }
             }
             if (chunk !== '') yield chunk;
             if (rows.length < PAGE) return;
