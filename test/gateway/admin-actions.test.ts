@@ -19,14 +19,9 @@ import {
   type TestCompany,
   type TestGateway,
 } from './helpers.js';
+import { PASSWORD, adminFetch, adminLogin, type Login } from './admin-helpers.js';
 
 const LINE = 'LINE_QRCODE_PAY';
-const PASSWORD = 'correct horse battery staple';
-
-interface Login {
-  cookie: string;
-  csrf: string;
-}
 
 interface AdminRow {
   request_id: string;
@@ -101,16 +96,7 @@ describe('admin API: refund and cancel from the ledger', () => {
     await sandbox?.close();
   });
 
-  async function login(email: string): Promise<Login> {
-    const res = await fetch(`${t.url}/admin/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: PASSWORD }),
-    });
-    expect(res.status, email).toBe(200);
-    const body = (await res.json()) as { csrf_token: string };
-    return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: body.csrf_token };
-  }
+  const login = (email: string): Promise<Login> => adminLogin(t.url, email);
 
   async function act(
     session: Login,
@@ -118,16 +104,7 @@ describe('admin API: refund and cancel from the ledger', () => {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${t.url}${path}`, {
-      method: 'POST',
-      headers: {
-        cookie: session.cookie,
-        'x-csrf-token': session.csrf,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const res = await adminFetch(t.url, 'POST', path, { session, body, headers });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 

@@ -27,14 +27,9 @@ import {
   type TestCompany,
   type TestGateway,
 } from './helpers.js';
+import { PASSWORD, adminFetch, adminLogin, type Login } from './admin-helpers.js';
 
 const LINE = 'LINE_QRCODE_PAY';
-const PASSWORD = 'correct horse battery staple';
-
-interface Login {
-  cookie: string;
-  csrf: string;
-}
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -116,16 +111,8 @@ describe('admin API: management', () => {
     await receiver?.close();
   });
 
-  async function login(email: string, password = PASSWORD): Promise<Login> {
-    const res = await fetch(`${t.url}/admin/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    expect(res.status, email).toBe(200);
-    const body = (await res.json()) as { csrf_token: string };
-    return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: body.csrf_token };
-  }
+  const login = (email: string, password = PASSWORD): Promise<Login> =>
+    adminLogin(t.url, email, password);
 
   const loginStatus = async (email: string, password: string): Promise<number> =>
     (
@@ -143,16 +130,7 @@ describe('admin API: management', () => {
     body?: object,
     /** null: no X-CSRF-Token header at all. */
     csrf: string | null | undefined = session?.csrf,
-  ) =>
-    fetch(`${t.url}${path}`, {
-      method,
-      headers: {
-        ...(session ? { cookie: session.cookie } : {}),
-        ...(typeof csrf === 'string' && method !== 'GET' ? { 'x-csrf-token': csrf } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+  ) => adminFetch(t.url, method, path, { session, body, csrf });
 
   /** A call answered as JSON (204: null), with its status and request id. */
   async function json<T = Record<string, unknown>>(

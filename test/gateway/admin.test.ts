@@ -12,13 +12,7 @@ import {
   type StoreScenario,
   type TestCompany,
 } from './helpers.js';
-
-interface Login {
-  cookie: string;
-  csrf: string;
-}
-
-const PASSWORD = 'correct horse battery staple';
+import { PASSWORD, adminFetch, adminLogin, type Login } from './admin-helpers.js';
 
 /**
  * The admin API over a real socket and a real database: sessions (cookie,
@@ -96,17 +90,8 @@ describe('admin API /admin/v1', () => {
     await s?.sandbox.close();
   });
 
-  async function login(email: string, password = PASSWORD): Promise<Login> {
-    const res = await fetch(`${s.t.url}/admin/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    expect(res.status, email).toBe(200);
-    const body = (await res.json()) as { csrf_token: string };
-    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-    return { cookie, csrf: body.csrf_token };
-  }
+  const login = (email: string, password = PASSWORD): Promise<Login> =>
+    adminLogin(s.t.url, email, password);
 
   const call = (
     method: 'GET' | 'POST' | 'DELETE',
@@ -115,16 +100,7 @@ describe('admin API /admin/v1', () => {
     /** null: no X-CSRF-Token header at all. */
     csrf: string | null | undefined = session?.csrf,
     body?: object,
-  ) =>
-    fetch(`${s.t.url}${path}`, {
-      method,
-      headers: {
-        ...(session ? { cookie: session.cookie } : {}),
-        ...(typeof csrf === 'string' && method !== 'GET' ? { 'x-csrf-token': csrf } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+  ) => adminFetch(s.t.url, method, path, { session, csrf, body });
 
   it('POST /admin/v1/session: an HttpOnly SameSite=Strict cookie (not Secure in development) and a CSRF token', async () => {
     const res = await fetch(`${s.t.url}/admin/v1/session`, {
