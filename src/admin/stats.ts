@@ -29,8 +29,40 @@ const add = (into: Record<string, number>, key: string, n = 1): void => {
   into[key] = (into[key] ?? 0) + n;
 };
 
+const empty = (start: number): Accumulator => ({
+  start,
+  byState: {},
+  byOperation: {},
+  paid: {},
+  refunded: {},
+  latencies: [],
+});
+
+function count(b: Accumulator, row: TransactionRecord): void {
+  add(b.byState, row.state);
+  add(b.byOperation, row.operation);
+  if (row.state === 'succeeded' && row.amount !== null && row.currency !== null) {
+    if (row.operation === 'pay') add(b.paid, row.currency, row.amount);
+    else if (row.operation === 'refund' || row.operation === 'cancel')
+      add(b.refunded, row.currency, row.amount);
+  }
+  if (row.upstreamLatencyMs !== null) b.latencies.push(row.upstreamLatencyMs);
+}
+
+function summary(b: Accumulator) {
+  const sorted = b.latencies.sort((x, y) => x - y);
+  return {
+    count: Object.values(b.byState).reduce((x, y) => x + y, 0),
+    by_state: b.byState,
+    by_operation: b.byOperation,
+    paid: b.paid,
+    refunded: b.refunded,
+    upstream_latency_ms: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) },
+  };
+}
+
 /**
- * Per bucket: calls by state and by operation, amounts paid and refunded per
+ * Per bucket, and for the whole range (`total`): calls by state and by operation, amounts paid and refunded per
  * currency (succeeded calls only; a cancel counts as refunded when it names an
  * amount), upstream latency p50/p99; and the unknown backlog now. The rows are
  * read in pages, so only the buckets are held in memory, not the rows.
@@ -40,6 +72,8 @@ export async function transactionStats(
   p: { companyId: string | null; from: number; to: number; bucket: Bucket },
 ) {
   const buckets = new Map<number, Accumulator>();
+  /** The whole range at once: its percentiles are not a mix of the buckets'. */
+  const total = empty(p.from);
   let before: string | undefined;
   for (;;) {
     const rows: TransactionRecord[] = await store.ledger.list({
@@ -53,17 +87,11 @@ export async function transactionStats(
       const start = bucketStart(row.createdAt, p.bucket);
       let b = buckets.get(start);
       if (!b) {
-        b = { start, byState: {}, byOperation: {}, paid: {}, refunded: {}, latencies: [] };
+        b = empty(start);
         buckets.set(start, b);
       }
-      add(b.byState, row.state);
-      add(b.byOperation, row.operation);
-      if (row.state === 'succeeded' && row.amount !== null && row.currency !== null) {
-        if (row.operation === 'pay') add(b.paid, row.currency, row.amount);
-        else if (row.operation === 'refund' || row.operation === 'cancel')
-          add(b.refunded, row.currency, row.amount);
-      }
-      if (row.upstreamLatencyMs !== null) b.latencies.push(row.upstreamLatencyMs);
+      count(b, row);
+      count(total, row);
     }
     if (rows.length < PAGE) break;
     before = rows[rows.length - 1]!.requestId;
@@ -75,18 +103,8 @@ export async function transactionStats(
     bucket: p.bucket,
     buckets: [...buckets.values()]
       .sort((a, b) => a.start - b.start)
-      .map((b) => {
-        const sorted = b.latencies.sort((x, y) => x - y);
-        return {
-          start: new Date(b.start).toISOString(),
-          count: Object.values(b.byState).reduce((x, y) => x + y, 0),
-          by_state: b.byState,
-          by_operation: b.byOperation,
-          paid: b.paid,
-          refunded: b.refunded,
-          upstream_latency_ms: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) },
-        };
-      }),
+      .map((b) => ({ start: new Date(b.start).toISOString(), ...summary(b) })),
+    total: summary(total),
     unknown_backlog: {
       count: backlog.count,
       oldest_age_seconds:

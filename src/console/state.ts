@@ -37,3 +37,12 @@ export const scopeQuery = (s: ConsoleState): Record<string, string> =>
  */
 export const targetCompany = (s: ConsoleState): string | null =>
   s.user.company_id ?? (s.companyId === '' ? null : s.companyId);
+
+/**
+ * What a change's body says of its company: a platform user names the one chosen (the page
+ * asks for one before offering the change); a company user's is its own, said by the session.
+ */
+export const companyBody = (s: ConsoleState): { company_id?: string } => {
+  const company = targetCompany(s);
+  return s.user.company_id === null && company !== null ? { company_id: company } : {};
+};

@@ -114,6 +114,8 @@ export interface StatsAnswer {
   to: string;
   bucket: 'hour' | 'day';
   buckets: StatsBucket[];
+  /** The whole range at once. */
+  total: Omit<StatsBucket, 'start'>;
   unknown_backlog: { count: number; oldest_age_seconds: number | null };
 }
 

@@ -258,6 +258,10 @@ describe('the console in chromium', { timeout: 60_000 }, () => {
     expect(await page.textContent('[data-figure=count]')).toBe('4');
     expect(await page.textContent('[data-figure=paid]')).toBe('NT$1,584');
     expect(await page.textContent('[data-figure=rate]')).toBe('75%');
+    // The period's latency percentiles, from the stats' total (every call of the 7 days).
+    expect((await page.textContent('[data-figure=latency]'))!.trim()).toMatch(
+      /^[\d.,]+ ms \/ [\d.,]+ ms$/,
+    );
     expect(await page.locator('.chart canvas').count()).toBe(3);
     await shot(page, 'overview');
 

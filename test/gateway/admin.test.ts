@@ -463,6 +463,12 @@ describe('admin API /admin/v1', () => {
         refunded: Record<string, number>;
         upstream_latency_ms: { p50: number | null; p99: number | null };
       }[];
+      total: {
+        count: number;
+        by_operation: Record<string, number>;
+        paid: Record<string, number>;
+        upstream_latency_ms: { p50: number | null; p99: number | null };
+      };
       unknown_backlog: { count: number; oldest_age_seconds: number | null };
     };
     expect(stats.bucket).toBe('hour');
@@ -483,6 +489,22 @@ describe('admin API /admin/v1', () => {
     for (const b of stats.buckets) {
       expect(b.upstream_latency_ms.p50).toBeLessThanOrEqual(b.upstream_latency_ms.p99!);
     }
+    // The whole range: the buckets' sums, and percentiles of every latency at once.
+    expect(stats.total.count).toBe(listed.length);
+    expect(stats.total.by_operation.refund).toBe(1);
+    expect(stats.total.paid[listed[0]!.currency]).toBe(paidTotal);
+    const latencies = (
+      (await (await call('GET', '/admin/v1/transactions?limit=500', viewer)).json()) as {
+        data: { upstream_latency_ms: number | null }[];
+      }
+    ).data
+      .map((r) => r.upstream_latency_ms)
+      .filter((l): l is number => l !== null)
+      .sort((x, y) => x - y);
+    expect(stats.total.upstream_latency_ms).toEqual({
+      p50: latencies[Math.ceil(0.5 * latencies.length) - 1],
+      p99: latencies[Math.ceil(0.99 * latencies.length) - 1],
+    });
     expect(stats.unknown_backlog).toEqual({ count: 0, oldest_age_seconds: null });
     const theirs = (await (
       await call('GET', '/admin/v1/stats', await login('viewer@b.example'))

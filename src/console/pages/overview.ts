@@ -41,8 +41,6 @@ function successRate(byState: StatsBucket['by_state']): number | null {
   return settled === 0 ? null : (byState.succeeded ?? 0) / settled;
 }
 
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-
 /** Every bucket of the period, the empty ones too, so the charts' time axis has no holes. */
 function series(stats: StatsAnswer) {
   const step = stats.bucket === 'hour' ? HOUR : DAY;
@@ -81,14 +79,10 @@ export function Overview({ route }: { route: Route }) {
   const scope = scopeQuery(state);
   const key = JSON.stringify([range, scope]);
   const loaded = useLoad(async () => {
-    const now = Date.now();
-    const p = period(range, now);
-    const today = period('today', now);
-    const [stats, todayStats] = await Promise.all([
-      api.get<StatsAnswer>('/stats', { ...scope, from: p.from, bucket: p.bucket }),
-      api.get<StatsAnswer>('/stats', { ...scope, from: today.from, bucket: 'day' }),
-    ]);
-    return { stats, today: todayStats.buckets[0] };
+    const p = period(range, Date.now());
+    return {
+      stats: await api.get<StatsAnswer>('/stats', { ...scope, from: p.from, bucket: p.bucket }),
+    };
   }, key);
 
   const charts = useMemo(
@@ -134,17 +128,13 @@ export function Overview({ route }: { route: Route }) {
     body = html`<${ErrorBox} error=${loaded.error} />`;
   else if (!loaded.data || !charts) body = html`<${Loading} />`;
   else {
-    const { stats, today } = loaded.data;
-    const buckets = stats.buckets;
-    const total = sum(buckets.map((b) => b.count));
-    const byState: StatsBucket['by_state'] = {};
-    for (const b of buckets) {
-      for (const [s, n] of Object.entries(b.by_state)) {
-        byState[s as keyof typeof byState] = (byState[s as keyof typeof byState] ?? 0) + (n ?? 0);
-      }
-    }
-    const paid = sum(buckets.map((b) => b.paid.TWD ?? 0));
-    const refunded = sum(buckets.map((b) => b.refunded.TWD ?? 0));
+    const { stats } = loaded.data;
+    // The period's own figures: its latency percentiles over every call, not a mix of days'.
+    const { total: periodTotal } = stats;
+    const total = periodTotal.count;
+    const byState = periodTotal.by_state;
+    const paid = periodTotal.paid.TWD ?? 0;
+    const refunded = periodTotal.refunded.TWD ?? 0;
     const backlog = stats.unknown_backlog;
     body = html`
       <div class="cards">
@@ -164,9 +154,9 @@ export function Overview({ route }: { route: Route }) {
           <p class="muted">${t('overview.successNote')}</p>
         </section>
         <section class="card" aria-labelledby="card-latency">
-          <h2 id="card-latency">${t('overview.latency')} · ${t('overview.today')}</h2>
+          <h2 id="card-latency">${t('overview.latency')}</h2>
           <p class="figure compact" data-figure="latency">
-            ${`${formatMs(today?.upstream_latency_ms.p50)} / ${formatMs(today?.upstream_latency_ms.p99)}`}
+            ${`${formatMs(periodTotal.upstream_latency_ms.p50)} / ${formatMs(periodTotal.upstream_latency_ms.p99)}`}
           </p>
           <p class="muted">${t('overview.latencyNote')}</p>
         </section>

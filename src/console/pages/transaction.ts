@@ -6,8 +6,18 @@ import { t, tOr } from '../i18n.js';
 import { href } from '../router.js';
 import { can, useConsole } from '../state.js';
 import type { AdminRow, MoneyActionAnswer, TransactionDetail } from '../types.js';
-import { Money, PageHead, StateBadge, Time, envName, operationName, typeName } from '../ui/bits.js';
-import { ConfirmDialog } from '../ui/dialog.js';
+import {
+  BackLink,
+  Facts,
+  Money,
+  PageHead,
+  StateBadge,
+  Time,
+  envName,
+  operationName,
+  typeName,
+} from '../ui/bits.js';
+import { type ConfirmText, useConfirm } from '../ui/dialog.js';
 import { useLoad } from '../ui/load.js';
 import { ErrorBox, Loading } from '../ui/states.js';
 
@@ -99,14 +109,12 @@ export function TransactionPage({ id }: { id: string }) {
     () => api.get<TransactionDetail>(`/transactions/${encodeURIComponent(id)}`),
     id,
   );
-  const [action, setAction] = useState<Action | null>(null);
+  const confirm = useConfirm<Action>();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [amountText, setAmountText] = useState<string>('');
   const [amountError, setAmountError] = useState<string | null>(null);
 
-  const back = html`<a class="button secondary" href=${href('/transactions')}
-    >← ${t('app.back')}</a
-  >`;
+  const back = html`<${BackLink} to="/transactions" />`;
   if (loaded.error !== undefined && !loaded.data) {
     return html`<${PageHead} title=${t('detail.title')}>${back}<//
       ><${ErrorBox} error=${loaded.error} />`;
@@ -131,7 +139,7 @@ export function TransactionPage({ id }: { id: string }) {
       return;
     }
     setAmountError(null);
-    setAction({ kind: 'refund', amount, key: newIdempotencyKey() });
+    confirm.ask({ kind: 'refund', amount, key: newIdempotencyKey() });
   };
 
   const moneyDone = (answer: MoneyActionAnswer, label: string) => {
@@ -172,38 +180,27 @@ export function TransactionPage({ id }: { id: string }) {
     }
   };
 
-  const dialog = (() => {
-    if (action === null) return null;
-    const close = () => setAction(null);
-    const tradeNo = d.trade_no ?? d.request_id;
-    if (action.kind === 'refund') {
-      const amount = formatMoney(action.amount, d.currency);
-      return html`<${ConfirmDialog}
-        title=${t('detail.confirmRefund', { amount })}
-        body=${t('detail.confirmRefundBody', { amount, tradeNo })}
-        confirmLabel=${t('detail.refund')}
-        danger=${true}
-        action=${() => run(action)}
-        onClose=${close}
-      />`;
+  const tradeNo = d.trade_no ?? d.request_id;
+  const dialog = confirm.dialog((a): ConfirmText => {
+    if (a.kind === 'refund') {
+      const amount = formatMoney(a.amount, d.currency);
+      return {
+        title: t('detail.confirmRefund', { amount }),
+        body: t('detail.confirmRefundBody', { amount, tradeNo }),
+        confirmLabel: t('detail.refund'),
+        danger: true,
+      };
     }
-    if (action.kind === 'cancel') {
-      return html`<${ConfirmDialog}
-        title=${t('detail.confirmCancel')}
-        body=${t('detail.confirmCancelBody', { tradeNo, amount: formatMoney(d.amount, d.currency) })}
-        confirmLabel=${t('op.cancel')}
-        danger=${true}
-        action=${() => run(action)}
-        onClose=${close}
-      />`;
+    if (a.kind === 'cancel') {
+      return {
+        title: t('detail.confirmCancel'),
+        body: t('detail.confirmCancelBody', { tradeNo, amount: formatMoney(d.amount, d.currency) }),
+        confirmLabel: t('op.cancel'),
+        danger: true,
+      };
     }
-    return html`<${ConfirmDialog}
-      title=${t('detail.confirmCheck')}
-      body=${t('detail.confirmCheckBody')}
-      action=${() => run(action)}
-      onClose=${close}
-    />`;
-  })();
+    return { title: t('detail.confirmCheck'), body: t('detail.confirmCheckBody') };
+  }, run);
 
   const facts: [string, unknown][] = [
     [t('detail.requestId'), html`<code>${d.request_id}</code>`],
@@ -274,7 +271,7 @@ export function TransactionPage({ id }: { id: string }) {
                   type="button"
                   class="danger"
                   data-action="cancel"
-                  onClick=${() => setAction({ kind: 'cancel', key: newIdempotencyKey() })}
+                  onClick=${() => confirm.ask({ kind: 'cancel', key: newIdempotencyKey() })}
                 >
                   ${t('detail.cancelButton')}
                 </button>`
@@ -286,7 +283,7 @@ export function TransactionPage({ id }: { id: string }) {
                   type="button"
                   class="secondary"
                   data-action="check"
-                  onClick=${() => setAction({ kind: 'check' })}
+                  onClick=${() => confirm.ask({ kind: 'check' })}
                 >
                   ${t('detail.checkButton')}
                 </button>`
@@ -318,15 +315,7 @@ export function TransactionPage({ id }: { id: string }) {
           ${d.amount === null ? null : html`<${Money} amount=${d.amount} currency=${d.currency} />`}
           <${StateBadge} state=${d.state} />
         </h2>
-        <dl class="facts">
-          ${facts.map(
-            ([label, value]) =>
-              html`<div>
-                <dt>${label}</dt>
-                <dd>${value}</dd>
-              </div>`,
-          )}
-        </dl>
+        <${Facts} items=${facts} />
       </section>
       <div>
         ${actions}
@@ -348,15 +337,7 @@ export function TransactionPage({ id }: { id: string }) {
     </div>
     <details class="panel">
       <summary>${t('detail.raw')}</summary>
-      <dl class="facts mono">
-        ${rawFields(tx).map(
-          ([k, v]) =>
-            html`<div>
-              <dt>${k}</dt>
-              <dd>${v}</dd>
-            </div>`,
-        )}
-      </dl>
+      <${Facts} items=${rawFields(tx)} mono />
     </details>
     ${dialog}`;
 }

@@ -17,7 +17,9 @@ import {
   typeName,
 } from '../ui/bits.js';
 import { useLoad } from '../ui/load.js';
-import { Empty, ErrorBox, Loading, errorText } from '../ui/states.js';
+import { FilterForm } from '../ui/forms.js';
+import { errorText } from '../ui/states.js';
+import { DataTable } from '../ui/table.js';
 
 const FILTERS = ['from', 'to', 'state', 'operation', 'type', 'env', 'store_id', 'q'] as const;
 const REFRESH_MS = 15_000;
@@ -86,16 +88,6 @@ export function Transactions({ route }: { route: Route }) {
     }
   };
 
-  const submit = (event: Event) => {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget as HTMLFormElement);
-    const next: Record<string, string> = {};
-    for (const name of FILTERS) {
-      const value = String(data.get(name) ?? '').trim();
-      if (value !== '') next[name] = value;
-    }
-    navigate('/transactions', next);
-  };
   const older = (next: string) => {
     setHistory((h) => [...h, cursor]);
     navigate('/transactions', { ...filters, cursor: next });
@@ -124,11 +116,11 @@ export function Transactions({ route }: { route: Route }) {
       />
     <//>`;
 
-  const filterForm = html`<form
-    class="filters"
-    onSubmit=${submit}
+  const filterForm = html`<${FilterForm}
+    path="/transactions"
+    names=${FILTERS}
     key=${filterKey}
-    aria-label=${t('tx.filters')}
+    label=${t('tx.filters')}
   >
     ${text('from', t('tx.from'), 'date')} ${text('to', t('tx.to'), 'date')}
     ${select(
@@ -155,65 +147,45 @@ export function Transactions({ route }: { route: Route }) {
       ['prod', envName('prod')],
     ])}
     ${text('store_id', t('tx.store'))} ${text('q', t('tx.q'), 'search')}
-    <div class="filter-actions">
-      <button type="submit" class="primary">${t('tx.apply')}</button>
-      <a class="button secondary" href=${href('/transactions')}>${t('tx.reset')}</a>
-    </div>
-  </form>`;
+  <//>`;
 
-  const rows = loaded.data?.data ?? [];
   const nextCursor = loaded.data?.next_cursor ?? null;
-  let table;
-  if (loaded.error !== undefined && !loaded.data)
-    table = html`<${ErrorBox} error=${loaded.error} />`;
-  else if (!loaded.data) table = html`<${Loading} />`;
-  else if (rows.length === 0)
-    table = html`<${Empty}
-      text=${Object.keys(filters).length > 0 ? t('tx.empty') : t('tx.emptyAll')}
-    />`;
-  else
-    table = html`<div class="table-wrap">
-      <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">${t('tx.col.time')}</th>
-            <th scope="col">${t('tx.col.tradeNo')}</th>
-            <th scope="col">${t('tx.operation')}</th>
-            <th scope="col">${t('tx.type')}</th>
-            <th scope="col">${t('tx.store')}</th>
-            <th scope="col" class="num">${t('tx.col.amount')}</th>
-            <th scope="col">${t('tx.state')}</th>
-            <th scope="col" class="hide-narrow">${t('tx.col.result')}</th>
-            <th scope="col" class="num hide-narrow">${t('tx.col.latency')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            (r) =>
-              html`<tr key=${r.request_id} data-request-id=${r.request_id}>
-                <td class="nowrap"><${Time} at=${r.created_at} /></td>
-                <td class="break">
-                  <a href=${href(`/transactions/${r.request_id}`)}
-                    >${r.trade_no ?? r.request_id.slice(0, 13)}</a
-                  >
-                </td>
-                <td>${operationName(r.operation)}</td>
-                <td>
-                  ${typeName(r.type, state.wallets)}
-                  <div class="muted small">${envName(r.env)}</div>
-                </td>
-                <td>${r.store_id ?? '—'}</td>
-                <td class="num"><${Money} amount=${r.amount} currency=${r.currency} /></td>
-                <td><${StateBadge} state=${r.state} /></td>
-                <td class="hide-narrow small result">
-                  ${[r.result_code, r.result_message].filter((v) => v !== null).join(' ')}
-                </td>
-                <td class="num hide-narrow">${formatMs(r.upstream_latency_ms)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+  const table = html`<${DataTable}
+    loaded=${loaded}
+    empty=${Object.keys(filters).length > 0 ? t('tx.empty') : t('tx.emptyAll')}
+    columns=${[
+      t('tx.col.time'),
+      t('tx.col.tradeNo'),
+      t('tx.operation'),
+      t('tx.type'),
+      t('tx.store'),
+      { label: t('tx.col.amount'), class: 'num' },
+      t('tx.state'),
+      { label: t('tx.col.result'), class: 'hide-narrow' },
+      { label: t('tx.col.latency'), class: 'num hide-narrow' },
+    ]}
+    row=${(r: AdminRow) =>
+      html`<tr key=${r.request_id} data-request-id=${r.request_id}>
+        <td class="nowrap"><${Time} at=${r.created_at} /></td>
+        <td class="break">
+          <a href=${href(`/transactions/${r.request_id}`)}
+            >${r.trade_no ?? r.request_id.slice(0, 13)}</a
+          >
+        </td>
+        <td>${operationName(r.operation)}</td>
+        <td>
+          ${typeName(r.type, state.wallets)}
+          <div class="muted small">${envName(r.env)}</div>
+        </td>
+        <td>${r.store_id ?? '—'}</td>
+        <td class="num"><${Money} amount=${r.amount} currency=${r.currency} /></td>
+        <td><${StateBadge} state=${r.state} /></td>
+        <td class="hide-narrow small result">
+          ${[r.result_code, r.result_message].filter((v) => v !== null).join(' ')}
+        </td>
+        <td class="num hide-narrow">${formatMs(r.upstream_latency_ms)}</td>
+      </tr>`}
+  />`;
 
   return html`<${PageHead} title=${t('tx.title')}>
       <div class="head-actions">

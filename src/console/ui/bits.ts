@@ -1,6 +1,7 @@
 import { html } from '../html.js';
 import { formatMoney, formatTime } from '../format.js';
 import { t, tOr } from '../i18n.js';
+import { href } from '../router.js';
 import type { Wallet } from '../types.js';
 
 export const StateBadge = ({ state }: { state: string }) =>
@@ -34,5 +35,21 @@ export const PageHead = (props: { title: string; children?: unknown }) =>
     <h1 tabindex="-1">${props.title}</h1>
     ${props.children ?? null}
   </div>`;
+
+/** The way back to the list a page belongs to. */
+export const BackLink = ({ to }: { to: string }) =>
+  html`<a class="button secondary" href=${href(to)}>← ${t('app.back')}</a>`;
+
+/** Labelled values, a label above its value; `mono`: in a fixed-width font (raw fields). */
+export const Facts = (props: { items: [label: string, value: unknown][]; mono?: boolean }) =>
+  html`<dl class=${props.mono ? 'facts mono' : 'facts'}>
+    ${props.items.map(
+      ([label, value]) =>
+        html`<div>
+          <dt>${label}</dt>
+          <dd>${value}</dd>
+        </div>`,
+    )}
+  </dl>`;
 
 export const none = () => t('app.none');

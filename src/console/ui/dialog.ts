@@ -119,3 +119,49 @@ export function SecretDialog(props: { entries: SecretEntry[]; onClose: () => voi
     </div>
   <//>`;
 }
+
+/** How a confirmation asks: its title and text, its button's label, red when it is `danger`. */
+export interface ConfirmText {
+  title: string;
+  body: string;
+  confirmLabel?: string;
+  danger?: boolean;
+}
+
+/**
+ * Confirm-then-act: `ask(p)` opens a ConfirmDialog about `p` (a row, an action with its
+ * Idempotency-Key); `dialog(describe, act)` renders it, worded by `describe(p)`, running
+ * `act(p)` only on "confirm". Nothing is open: null.
+ */
+export function useConfirm<P>(): {
+  ask(p: P): void;
+  dialog(describe: (p: P) => ConfirmText, act: (p: P) => Promise<void>): ComponentChildren;
+} {
+  const [pending, setPending] = useState<{ p: P } | null>(null);
+  return {
+    ask: (p) => setPending({ p }),
+    dialog: (describe, act) =>
+      pending === null
+        ? null
+        : html`<${ConfirmDialog}
+            ...${describe(pending.p)}
+            action=${() => act(pending.p)}
+            onClose=${() => setPending(null)}
+          />`,
+  };
+}
+
+/**
+ * A secret shown once: `show(entries)` opens a SecretDialog; closing it drops the entries from
+ * the page's state. `dialog` is to be rendered (null when nothing is shown).
+ */
+export function useSecret(): { show(entries: SecretEntry[]): void; dialog: ComponentChildren } {
+  const [secret, setSecret] = useState<SecretEntry[] | null>(null);
+  return {
+    show: setSecret,
+    dialog:
+      secret === null
+        ? null
+        : html`<${SecretDialog} entries=${secret} onClose=${() => setSecret(null)} />`,
+  };
+}

@@ -1,4 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api, type Query } from '../api.js';
+import { scopeQuery, useConsole } from '../state.js';
+import type { Page } from '../types.js';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -40,4 +43,13 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
   }, [key, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { ...state, reload };
+}
+
+/**
+ * A list of the admin API (`GET path`, with `query`) for the company the header chose (a
+ * platform user's choice, or all; a company user's own): loaded again when either changes.
+ */
+export function useList<T>(path: string, query: Query = {}): Loaded<Page<T>> {
+  const full = { ...scopeQuery(useConsole()), ...query };
+  return useLoad(() => api.get<Page<T>>(path, full), JSON.stringify(full));
 }

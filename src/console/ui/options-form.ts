@@ -3,7 +3,7 @@ import { html } from '../html.js';
 import { t } from '../i18n.js';
 import type { Wallet, WalletOption } from '../types.js';
 import { envName } from './bits.js';
-import { ErrorBox, Notice } from './states.js';
+import { Outcome, field, useSubmit } from './forms.js';
 
 export interface OptionsSubmit {
   type: string;
@@ -27,9 +27,6 @@ export function OptionsForm(props: {
 }) {
   const [type, setType] = useState(props.wallets[0]?.type ?? '');
   const [formKey, setFormKey] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-  const [done, setDone] = useState<string | null>(null);
   const [files, setFiles] = useState<Record<string, { name: string; text: string }>>({});
   const wallet = props.wallets.find((w) => w.type === type);
   const options: WalletOption[] = wallet ? wallet[props.which] : [];
@@ -41,10 +38,7 @@ export function OptionsForm(props: {
     setFiles((f) => ({ ...f, [option]: { name: file.name, text } }));
   };
 
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
-    const form = event.currentTarget as HTMLFormElement;
-    const data = new FormData(form);
+  const submit = useSubmit(async (data) => {
     const fields: Record<string, string> = {};
     for (const option of options) {
       const value =
@@ -54,31 +48,22 @@ export function OptionsForm(props: {
       if (value !== undefined && value !== '') fields[option.name] = value;
     }
     const extra: Record<string, string> = {};
-    for (const e of props.extra ?? []) extra[e.name] = String(data.get(e.name) ?? '').trim();
-    setBusy(true);
-    setError(undefined);
-    setDone(null);
-    try {
-      const message = await props.submit({
-        type,
-        env: data.get('env') === 'prod' ? 'prod' : 'test',
-        fields,
-        extra,
-      });
-      setDone(message);
-      setFiles({});
-      setFormKey((k) => k + 1);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    for (const e of props.extra ?? []) extra[e.name] = field(data, e.name);
+    const message = await props.submit({
+      type,
+      env: data.get('env') === 'prod' ? 'prod' : 'test',
+      fields,
+      extra,
+    });
+    setFiles({});
+    setFormKey((k) => k + 1);
+    return message;
+  });
 
   const id = (name: string) => `${props.which}-${name}`;
   return html`<details class="panel form-panel">
     <summary>${props.title}</summary>
-    <form class="grid-form" onSubmit=${submit} key=${formKey}>
+    <form class="grid-form" onSubmit=${submit.onSubmit} key=${formKey}>
       <div class="field">
         <label for=${id('type')}>${t('form.type')}</label>
         <select
@@ -145,12 +130,11 @@ export function OptionsForm(props: {
         </div>`;
       })}
       <div class="actions left wide">
-        <button type="submit" class="primary" disabled=${busy}>
-          ${busy ? t('app.working') : t('app.save')}
+        <button type="submit" class="primary" disabled=${submit.busy}>
+          ${submit.busy ? t('app.working') : t('app.save')}
         </button>
       </div>
     </form>
-    ${error === undefined ? null : html`<${ErrorBox} error=${error} />`}
-    ${done === null ? null : html`<${Notice} kind="ok" text=${done} />`}
+    <${Outcome} error=${submit.error} done=${submit.done} />
   </details>`;
 }
