@@ -63,6 +63,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     frameworkErrors: frameworkError,
     routerOptions: ROUTER_OPTIONS,
+    // A request must arrive whole within a minute (a trickled body holds a socket, and its
+    // ledger row must be written close to its request id's time: the admin time filters).
+    requestTimeout: 60_000,
     // A field the schema does not know is refused (400), never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   });

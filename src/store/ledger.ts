@@ -512,8 +512,8 @@ export const UUIDV7_PATTERN = '________-____-7%';
  * How far a row's creation time can be from its request id's time, for a time range to
  * be read as a request-id range. The id is made when the request arrives, the row once
  * its body has been read and checked: later by milliseconds, or by as long as a client
- * takes to trickle its body in (beyond 15 minutes such a row escapes a time filter
- * whose start falls in between). The id is later only if the clock stepped back.
+ * takes to trickle its body in, which the HTTP server cuts off after 60 s
+ * (`requestTimeout`, src/http/app.ts). The id is later only if the clock stepped back.
  */
 export const ROW_AFTER_ID_MAX_MS = 15 * 60_000;
 export const ID_AFTER_ROW_MAX_MS = 5 * 60_000;
