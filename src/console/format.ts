@@ -102,3 +102,20 @@ export function formatDuration(seconds: number | null, lang: 'zh-TW' | 'en'): st
   if (parts.length === 0) parts.push(`${s}${units.s}`);
   return parts.slice(0, 2).join(' ');
 }
+
+const tickParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Taipei',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** An x-axis tick in Taiwan time: `MM/dd` for a day, `HH:00` for an hour (`MM/dd` at midnight). */
+export function tick(seconds: number, step: number): string {
+  const part = Object.fromEntries(
+    tickParts.formatToParts(new Date(seconds * 1000)).map((p) => [p.type, p.value]),
+  );
+  const day = `${part.month}/${part.day}`;
+  return step >= 86_400 || part.hour === '00' ? day : `${part.hour}:00`;
+}

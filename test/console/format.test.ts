@@ -6,6 +6,7 @@ import {
   formatTime,
   taiwanDate,
   taiwanDayStart,
+  tick,
 } from '../../src/console/format.js';
 
 /** How the console shows amounts and times, whatever the language or the browser's zone. */
@@ -45,5 +46,13 @@ describe('console formatting', () => {
     expect(formatDuration(42, 'zh-TW')).toBe('42 秒');
     expect(formatDuration(3 * 3600 + 5 * 60, 'zh-TW')).toBe('3 小時 5 分');
     expect(formatDuration(2 * 86_400 + 3600, 'en')).toBe('2 d 1 h');
+  });
+
+  it('chart ticks in Taiwan time: hours as HH:00 (a date at midnight), days as MM/dd', () => {
+    // 2026-12-01T06:00Z is 14:00 on 12/01 in Taipei; 16:00Z is midnight of 12/02 there.
+    expect(tick(Date.parse('2026-12-01T06:00:00Z') / 1000, 3600)).toBe('14:00');
+    expect(tick(Date.parse('2026-12-01T16:00:00Z') / 1000, 3600)).toBe('12/02');
+    expect(tick(Date.parse('2026-12-01T16:00:00Z') / 1000, 86_400)).toBe('12/02');
+    expect(tick(Date.parse('2026-12-31T15:59:59Z') / 1000, 86_400)).toBe('12/31');
   });
 });

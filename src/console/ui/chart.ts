@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { formatTime } from '../format.js';
+import { formatTime, tick } from '../format.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
 import uPlot from 'uplot';
@@ -14,6 +14,8 @@ export interface ChartSeries {
 }
 
 const TAIPEI = 'Asia/Taipei';
+const HOUR = 3600;
+const DAY = 86_400;
 
 /**
  * A time series chart (uPlot, bundled): x is each bucket's start in seconds, one array of
@@ -36,6 +38,12 @@ export function TimeChart(props: {
     const el = box.current!;
     const usesRight = series.some((s) => s.scale === 'right');
     const axisColor = '#4b5563';
+    // Ticks fall on whole buckets: hours for a day's chart, days for a week's or a month's.
+    const step = x.length > 1 ? x[1]! - x[0]! : DAY;
+    const incrs =
+      step >= DAY
+        ? [DAY, 2 * DAY, 7 * DAY, 14 * DAY]
+        : [HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY];
     const options: uPlot.Options = {
       width: Math.max(280, el.clientWidth),
       height: props.height ?? 220,
@@ -67,7 +75,12 @@ export function TimeChart(props: {
         })),
       ],
       axes: [
-        { stroke: axisColor, grid: { stroke: '#e5e7eb' } },
+        {
+          stroke: axisColor,
+          grid: { stroke: '#e5e7eb' },
+          incrs,
+          values: (_u: uPlot, splits: number[]) => splits.map((v) => tick(v, step)),
+        },
         {
           scale: 'left',
           stroke: axisColor,
