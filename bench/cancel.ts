@@ -26,7 +26,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatTaiwanTime } from '../src/core/taiwan-time.js';
-import type { MerchantCredentials } from '../src/sandbox/index.js';
+import type { MerchantCredentials } from '../src/sandbox/icash-pay/index.js';
 import { measureFloor, type CryptoFloor } from './lib/floor.js';
 import {
   type Deployment,
@@ -339,7 +339,7 @@ async function sandboxMode(root: string): Promise<Record<string, unknown>> {
     'omnigate sandbox',
   );
   const sandboxUrl = String(sandbox.hello.url);
-  const icashBaseUrl = String(sandbox.hello.icash_base_url);
+  const icashBaseUrl = String((sandbox.hello.base_urls as Record<string, unknown>).icash);
   const onboarded = await postJson(`${sandboxUrl}/sandbox/merchants`, {});
   if (onboarded.status !== 201) throw new Error(`sandbox onboarding: HTTP ${onboarded.status}`);
   const merchant = onboarded.json as unknown as SandboxMerchant;

@@ -110,7 +110,7 @@ async function main(): Promise<number> {
     let dataDir: string;
     let client: { clientId: string; clientSecret: string };
     const baseEnv: Record<string, string> = {
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
       OMNIGATE_UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
       OMNIGATE_PENDING_STALE_AFTER_MS: String(UPSTREAM_TIMEOUT_MS + 2000),
       OMNIGATE_RECONCILE_SCHEDULE: '250ms,500ms,1s,2s',

@@ -108,7 +108,7 @@ async function main(): Promise<number> {
     const merchant = await newMerchant(sandbox);
     const provisioned = await provision(dataDir, merchant);
     gateway = await spawnGateway(dataDir, {
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
       OMNIGATE_UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
       OMNIGATE_RECONCILE_SCHEDULE: '250ms,500ms,1s,2s',
       OMNIGATE_RECONCILE_INTERVAL_MS: '100',

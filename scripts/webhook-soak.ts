@@ -90,7 +90,7 @@ async function main(): Promise<number> {
   try {
     const provisioned = await provision(dataDir, await newMerchant(sandbox));
     gateway = await spawnGateway(dataDir, {
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
       OMNIGATE_LOG_LEVEL: 'error',
       OMNIGATE_RATE_LIMIT_PER_MINUTE: '0',
       OMNIGATE_WEBHOOK_INTERVAL_MS: '100',

@@ -147,7 +147,7 @@ export function buildCli(io: Io = defaultIo): Command {
         host: opts.host,
         dbPath: opts.db ?? join(loadConfig().dataDir, 'sandbox.sqlite'),
       });
-      report(io, json(), { url: sandbox.url, icash_base_url: sandbox.icashBaseUrl });
+      report(io, json(), { url: sandbox.url, base_urls: sandbox.baseUrls });
       await untilSignal(() => sandbox.close());
     });
 

@@ -1,20 +1,12 @@
-import { ICASH_BASE_PATH, type SandboxCall } from './icash-pay/index.js';
 import { SandboxServer } from './server.js';
-import { buildWallets } from './wallets.js';
+import type { WalletSimulator } from './wallet.js';
+import { type SandboxWallets, buildWallets } from './wallets.js';
 
 /**
  * The sandbox: one HTTP server running every wallet's stateful simulator
  * (`src/sandbox/<wallet>/`), with test controls under `/sandbox/...`.
  * See docs/sandbox.md.
  */
-
-export type {
-  Fault,
-  FaultKind,
-  MerchantCredentials,
-  OperationName,
-  SandboxCall,
-} from './icash-pay/index.js';
 
 /** What `omnigate sandbox` / `npm run sandbox` use when not told otherwise. */
 export const DEFAULT_SANDBOX_PORT = 4000;
@@ -29,20 +21,22 @@ export interface SandboxOptions {
   dbPath?: string;
 }
 
+/** A simulator's name in the sandbox (`src/sandbox/wallets.ts`). */
+export type SandboxWalletName = Exclude<keyof SandboxWallets, 'all'>;
+
 export interface SandboxHandle {
   /** `http://HOST:PORT` */
   url: string;
-  /** `url + '/api/V2/Payment'` */
-  icashBaseUrl: string;
-  /** Every request received on an icash path, oldest first. */
-  calls(): SandboxCall[];
+  /** Each simulator's upstream base URL: `url` and the simulator's `basePath`. */
+  baseUrls: Readonly<Record<SandboxWalletName, string>>;
+  /** The simulators themselves (their state and call logs), for tests. */
+  wallets: SandboxWallets;
   close(): Promise<void>;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxHandle> {
   const host = options.host ?? '127.0.0.1';
   const server = new SandboxServer(options.dbPath ?? ':memory:', buildWallets);
-  const { icash } = server.built;
   let address;
   try {
     address = await server.listen(options.port ?? 0, host);
@@ -55,8 +49,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let closing: Promise<void> | undefined;
   return {
     url,
-    icashBaseUrl: url + ICASH_BASE_PATH,
-    calls: () => icash.log.list(),
+    baseUrls: Object.fromEntries(
+      Object.entries(server.built)
+        .filter(([name]) => name !== 'all')
+        .map(([name, wallet]) => [name, url + (wallet as WalletSimulator).basePath]),
+    ) as Record<SandboxWalletName, string>,
+    wallets: server.built,
     close: () => (closing ??= server.close()),
   };
 }

@@ -40,6 +40,8 @@ export interface WalletFaults {
 }
 
 export interface WalletSimulator {
+  /** Where the wallet's upstream API is served, under the sandbox's URL (`''`: at its root). */
+  readonly basePath: string;
   /** Serves a request on one of the wallet's upstream paths; false when the path is not its. */
   serve(request: UpstreamRequest): Promise<boolean>;
   /** Answers a control request the wallet owns; undefined when it is not its. */

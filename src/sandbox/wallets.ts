@@ -8,3 +8,6 @@ export function buildWallets(db: Database.Database, sleep: (ms: number) => Promi
   const linePay = new LinePaySimulator(db, sleep);
   return { icash, linePay, all: [icash, linePay] as const };
 }
+
+/** The simulators of one sandbox, by name. */
+export type SandboxWallets = ReturnType<typeof buildWallets>;

@@ -428,7 +428,7 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
         OMNIGATE_PORT: '0',
         OMNIGATE_SANDBOX: 'off',
         OMNIGATE_LOG_LEVEL: 'silent',
-        OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+        OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
         OMNIGATE_UPSTREAM_TIMEOUT_MS: '5000',
       });
       const logStream = new Writable({ write: (_c, _e, done) => done() });
@@ -445,7 +445,7 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
     });
 
     it('the CLI store and key set sign a real call to icash', async () => {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const res = await api(
         gateway.url,
         'GET',
@@ -459,7 +459,7 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
       );
       expect(res.status).toBe(200);
       expect(typeof res.body.RtnCode).toBe('number');
-      const calls = sandbox.calls().slice(before);
+      const calls = sandbox.wallets.icash.log.list().slice(before);
       expect(calls).toHaveLength(1);
       expect(calls[0]!.signatureValid).toBe(true);
       expect(calls[0]!.payload).toMatchObject({

@@ -289,7 +289,7 @@ describe(
           ...process.env,
           OMNIGATE_PORT: '0',
           OMNIGATE_SANDBOX: 'off',
-          OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+          OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
         }),
         {
           demo: false,

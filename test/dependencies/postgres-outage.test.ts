@@ -54,7 +54,7 @@ describe.skipIf(postgresBinDir() === undefined)('PostgreSQL stopped and started 
     };
     company = await provision(deployment, merchant);
     const env = {
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
       OMNIGATE_UPSTREAM_TIMEOUT_MS: '2500',
       // Rows whose completion the outage swallowed are swept and reconciled quickly.
       OMNIGATE_PENDING_STALE_AFTER_MS: '3500',

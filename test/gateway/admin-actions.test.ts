@@ -55,7 +55,7 @@ describe('admin API: refund and cancel from the ledger', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
       OMNIGATE_LINEPAY_TEST_URL: sandbox.url,
       OMNIGATE_UPSTREAM_TIMEOUT_MS: '400',
       OMNIGATE_RECONCILE_SCHEDULE: '100ms,200ms',

@@ -76,7 +76,7 @@ describe('admin API: management', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
       OMNIGATE_LINEPAY_TEST_URL: sandbox.url,
       OMNIGATE_WEBHOOK_SCHEDULE: '0s,100ms,100ms',
       OMNIGATE_WEBHOOK_INTERVAL_MS: '50',

@@ -34,8 +34,8 @@ describe('integrate cancel', () => {
     sandbox = await startSandbox();
     // The seed's example sends is_test:false: production points at this sandbox too.
     t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
-      OMNIGATE_ICASH_PROD_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
+      OMNIGATE_ICASH_PROD_URL: sandbox.baseUrls.icash,
     });
     company = await newCompany(t);
     seedMerchant = await newMerchant(sandbox, { PlatformID: '10523647', MerchantID: '10523650' });
@@ -93,7 +93,7 @@ describe('integrate cancel', () => {
       store_id: '0',
       is_test: false,
     };
-    const before = sandbox.calls().length;
+    const before = sandbox.wallets.icash.log.list().length;
     const res = await cancel(seedBody);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -105,7 +105,7 @@ describe('integrate cancel', () => {
     expect(enc).toHaveProperty('MobileInvoiceCarry');
     expect(enc.Timestamp).toMatch(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/);
 
-    const calls = sandbox.calls().slice(before);
+    const calls = sandbox.wallets.icash.log.list().slice(before);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.path).toMatch(/\/Pos\/DeductCancelICPOF$/i);
     expect(calls[0]!.signatureValid).toBe(true);
@@ -126,7 +126,7 @@ describe('integrate cancel', () => {
     expect((paid.body.EncData as Record<string, unknown>).TotalAmount).toBe(300);
     expect(((await search(no)).body.EncData as Record<string, unknown>).TradeStatus).toBe('1');
 
-    const before = sandbox.calls().length;
+    const before = sandbox.wallets.icash.log.list().length;
     const res = await cancel({
       type: TYPE,
       store_id: 'S001',
@@ -139,7 +139,7 @@ describe('integrate cancel', () => {
       PlatformID: storeMerchant.PlatformID,
       MerchantID: storeMerchant.MerchantID,
     });
-    const [call] = sandbox.calls().slice(before);
+    const [call] = sandbox.wallets.icash.log.list().slice(before);
     expect(Object.keys(call!.payload!).sort()).toEqual(
       ['MerchantID', 'MerchantTradeDate', 'MerchantTradeNo', 'PlatformID'].sort(),
     );

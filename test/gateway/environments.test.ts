@@ -28,8 +28,8 @@ describe('is_test routing', () => {
   beforeAll(async () => {
     [testEnv, prodEnv] = await Promise.all([startSandbox(), startSandbox()]);
     t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: testEnv.icashBaseUrl,
-      OMNIGATE_ICASH_PROD_URL: prodEnv.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: testEnv.baseUrls.icash,
+      OMNIGATE_ICASH_PROD_URL: prodEnv.baseUrls.icash,
       OMNIGATE_DEFAULT_IS_TEST: 'false',
     });
     company = await newCompany(t);
@@ -73,20 +73,23 @@ describe('is_test routing', () => {
   for (const scenario of ['vendor', 'store'] as const) {
     for (const c of cases) {
       it(`${scenario}: is_test ${JSON.stringify(c.isTest)} lands on ${c.lands} with that environment's keys`, async () => {
-        const [onTest, onProd] = [testEnv.calls().length, prodEnv.calls().length];
+        const [onTest, onProd] = [
+          testEnv.wallets.icash.log.list().length,
+          prodEnv.wallets.icash.log.list().length,
+        ];
         const res = await cancel(c.isTest, scenario);
         expect(res.status).toBe(200);
         // 2025: the order is unknown there, which proves the call was accepted (signed with the right keys).
         expect(res.body.RtnCode).toBe(2025);
         const target = c.lands === 'test' ? testEnv : prodEnv;
         const other = c.lands === 'test' ? prodEnv : testEnv;
-        const landed = target.calls().slice(c.lands === 'test' ? onTest : onProd);
+        const landed = target.wallets.icash.log.list().slice(c.lands === 'test' ? onTest : onProd);
         expect(landed).toHaveLength(1);
         expect(landed[0]!.signatureValid).toBe(true);
         expect(landed[0]!.encKeyId).toBe(
           c.lands === 'test' ? testMerchant.EncKeyID : prodMerchant.EncKeyID,
         );
-        expect(other.calls()).toHaveLength(c.lands === 'test' ? onProd : onTest);
+        expect(other.wallets.icash.log.list()).toHaveLength(c.lands === 'test' ? onProd : onTest);
       });
     }
   }

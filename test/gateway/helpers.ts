@@ -7,11 +7,8 @@ import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
 import { icashKeySet, icashStore } from '../../src/providers/icash-pay/provisioning.js';
 import { sandboxMerchantKeySet } from '../../src/providers/icash-pay/provisioning.js';
 import { startGateway, type GatewayHandle } from '../../src/runtime/gateway.js';
-import {
-  startSandbox,
-  type MerchantCredentials,
-  type SandboxHandle,
-} from '../../src/sandbox/index.js';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox/index.js';
+import { type MerchantCredentials } from '../../src/sandbox/icash-pay/index.js';
 import { createTestDatabase } from '../support/backend.js';
 
 export const TYPE = 'I_CASH_QRCODE_PAY';
@@ -222,7 +219,7 @@ export interface StoreScenario {
 /** The setup most pipeline tests share: store `S1` configured with a sandbox merchant's keys. */
 export async function startStoreScenario(env: Record<string, string> = {}): Promise<StoreScenario> {
   const sandbox = await startSandbox();
-  const t = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl, ...env });
+  const t = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash, ...env });
   const company = await newCompany(t);
   const merchant = await newMerchant(sandbox);
   await registerKeys(t, company.companyId, merchant);

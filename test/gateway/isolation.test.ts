@@ -39,8 +39,8 @@ describe('company isolation', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
-      OMNIGATE_ICASH_PROD_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
+      OMNIGATE_ICASH_PROD_URL: sandbox.baseUrls.icash,
     });
     a = await newCompany(t, 'company A');
     b = await newCompany(t, 'company B');
@@ -119,7 +119,7 @@ describe('company isolation', () => {
   it.each(operations)(
     '%s: the owner reaches icash through its store and its PlatformID',
     async (operation) => {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const viaStore = await call(a, operation, { store_id: 'S1' });
       expect(viaStore.status).toBe(200);
       expect(typeof viaStore.body.RtnCode).toBe('number');
@@ -129,7 +129,7 @@ describe('company isolation', () => {
       });
       expect(viaVendor.status).toBe(200);
       expect(typeof viaVendor.body.RtnCode).toBe('number');
-      const calls = sandbox.calls().slice(before);
+      const calls = sandbox.wallets.icash.log.list().slice(before);
       expect(calls).toHaveLength(2);
       for (const c of calls) {
         expect(c.signatureValid).toBe(true);
@@ -141,10 +141,10 @@ describe('company isolation', () => {
   it.each(operations)(
     "%s: B using A's store_id answers exactly like a store that does not exist",
     async (operation) => {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const foreign = await call(b, operation, { store_id: 'S1' });
       const missing = await call(b, operation, { store_id: 'S404' });
-      expect(sandbox.calls().length).toBe(before);
+      expect(sandbox.wallets.icash.log.list().length).toBe(before);
       expect(foreign.status).toBe(404);
       expect(foreign.body.message).toBe('門市 S1 不存在');
       expect(missing.body.message).toBe('門市 S404 不存在');
@@ -155,7 +155,7 @@ describe('company isolation', () => {
   it.each(operations)(
     "%s: B using A's PlatformID/MerchantID answers exactly like an unknown PlatformID",
     async (operation) => {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const foreign = await call(b, operation, {
         PlatformID: merchantA.PlatformID,
         MerchantID: merchantA.MerchantID,
@@ -166,7 +166,7 @@ describe('company isolation', () => {
         MerchantID: '66666666',
         store_id: 'SHARED',
       });
-      expect(sandbox.calls().length).toBe(before);
+      expect(sandbox.wallets.icash.log.list().length).toBe(before);
       expect(foreign.status).toBe(400);
       expect(foreign.body.message).toBe(`PlatformID ${merchantA.PlatformID} 未設定金鑰`);
       expect(missing.body.message).toBe('PlatformID 77777777 未設定金鑰');
@@ -177,14 +177,14 @@ describe('company isolation', () => {
   it.each(operations)(
     "%s: B using its own MerchantID under A's PlatformID is refused too",
     async (operation) => {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const res = await call(b, operation, {
         PlatformID: merchantA.PlatformID,
         MerchantID: merchantB.MerchantID,
       });
       expect(res.status).toBe(400);
       expect(res.body.message).toBe(`PlatformID ${merchantA.PlatformID} 未設定金鑰`);
-      expect(sandbox.calls().length).toBe(before);
+      expect(sandbox.wallets.icash.log.list().length).toBe(before);
     },
   );
 
@@ -195,10 +195,10 @@ describe('company isolation', () => {
         [a, merchantA],
         [b, merchantB],
       ] as const) {
-        const before = sandbox.calls().length;
+        const before = sandbox.wallets.icash.log.list().length;
         const res = await call(company, operation, { store_id: 'SHARED' });
         expect(res.status).toBe(200);
-        const calls = sandbox.calls().slice(before);
+        const calls = sandbox.wallets.icash.log.list().slice(before);
         expect(calls).toHaveLength(1);
         expect(calls[0]!.encKeyId).toBe(merchant.EncKeyID);
         expect(calls[0]!.payload).toMatchObject({

@@ -49,7 +49,7 @@ describe('refund amounts, property-based, against the sandbox', () => {
     });
 
   const sentPayload = (no: string) =>
-    sandbox.calls().find((c) => c.payload?.MerchantTradeNo === no)?.payload ?? {};
+    sandbox.wallets.icash.log.list().find((c) => c.payload?.MerchantTradeNo === no)?.payload ?? {};
 
   async function refundable(no: string): Promise<number> {
     const res = await api(t.url, 'GET', `/v1/payment/transactions?MerchantTradeNo=${no}`, {

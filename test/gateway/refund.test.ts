@@ -36,7 +36,7 @@ describe('integrate refund', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    t = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl });
+    t = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash });
     company = await newCompany(t);
     merchant = await newMerchant(sandbox);
     await registerKeys(t, company.companyId, merchant);
@@ -96,8 +96,8 @@ describe('integrate refund', () => {
 
   /** icash's calls for one order number, by operation path. */
   const icashCalls = (no: string) =>
-    sandbox
-      .calls()
+    sandbox.wallets.icash.log
+      .list()
       .filter((c) => c.payload?.MerchantTradeNo === no || c.payload?.OMerchantTradeNo === no)
       .map((c) => c.path.split('/').pop());
 
@@ -135,7 +135,9 @@ describe('integrate refund', () => {
     expect(again.body).toMatchObject({ RtnCode: 2032 });
 
     // The TransactionID came from the ledger: the refunds were sent without a query first.
-    const refunds = sandbox.calls().filter((c) => c.payload?.OMerchantTradeNo === no);
+    const refunds = sandbox.wallets.icash.log
+      .list()
+      .filter((c) => c.payload?.OMerchantTradeNo === no);
     expect(refunds).toHaveLength(5);
     for (const call of refunds) expect(call.payload?.TransactionID).toBe(transactionId);
     // The only queries are the three searches above.
@@ -210,7 +212,9 @@ describe('integrate refund', () => {
     const res = await refund(outside.no, 150);
     expect(res.body).toMatchObject({ RtnCode: 1, EncData: { RefundTotalAmount: 150 } });
     expect(icashCalls(outside.no)).toEqual(['DeductICPOF', 'QueryTradeICPO', 'RefundICPO']);
-    const sent = sandbox.calls().find((c) => c.payload?.OMerchantTradeNo === outside.no);
+    const sent = sandbox.wallets.icash.log
+      .list()
+      .find((c) => c.payload?.OMerchantTradeNo === outside.no);
     expect(sent?.payload?.TransactionID).toBe(outside.transactionId);
   });
 
@@ -242,8 +246,8 @@ describe('integrate refund', () => {
       { store_id: '0' },
     );
     expect(res.body.RtnCode).toBe(1);
-    const sent = sandbox
-      .calls()
+    const sent = sandbox.wallets.icash.log
+      .list()
       .filter((c) => c.path.endsWith(IcashOperation.Refund.split('/').pop()!));
     expect(sent.at(-1)?.payload).toMatchObject({
       StoreName: '測試門市',
@@ -264,7 +268,9 @@ describe('integrate refund', () => {
       RefundUtilityAmt: 20,
       RefundCommAmt: 10,
     });
-    const sent = sandbox.calls().find((c) => c.payload?.MerchantTradeNo === refundNo);
+    const sent = sandbox.wallets.icash.log
+      .list()
+      .find((c) => c.payload?.MerchantTradeNo === refundNo);
     expect(sent?.payload).toEqual({
       PlatformID: merchant.PlatformID,
       MerchantID: merchant.MerchantID,

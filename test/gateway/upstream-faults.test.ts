@@ -151,7 +151,7 @@ describe('upstream faults on cancel', () => {
 
   it('connection refused: 502 upstream_unavailable, ledger failed, nothing moved', async () => {
     const down = await startSandbox();
-    const closedUrl = down.icashBaseUrl;
+    const closedUrl = down.baseUrls.icash;
     await down.close();
     const g = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: closedUrl });
     try {

@@ -37,8 +37,8 @@ describe('integrate validation', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
-      OMNIGATE_ICASH_PROD_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
+      OMNIGATE_ICASH_PROD_URL: sandbox.baseUrls.icash,
     });
     company = await newCompany(t);
     merchant = await newMerchant(sandbox);
@@ -86,7 +86,7 @@ describe('integrate validation', () => {
     message: string | RegExp,
     options: { ledger?: boolean } = {},
   ): Promise<ApiAnswer> {
-    const before = sandbox.calls().length;
+    const before = sandbox.wallets.icash.log.list().length;
     const res = await call();
     expect(res.status).toBe(status);
     const requestId = res.headers.get('x-request-id');
@@ -96,7 +96,7 @@ describe('integrate validation', () => {
     else expect(res.body.message).toMatch(message);
     expect(res.body.request_id).toBe(requestId);
     expect(Object.keys(res.body).sort()).toEqual(['code', 'message', 'request_id']);
-    expect(sandbox.calls().length).toBe(before);
+    expect(sandbox.wallets.icash.log.list().length).toBe(before);
     if (options.ledger !== false) {
       const row = await t.gateway.services.store.ledger.get(company.companyId, requestId!);
       expect(row).toMatchObject({
@@ -344,11 +344,11 @@ describe('integrate validation', () => {
     it('cancel: a 50-character MerchantTradeNo of letters, digits, - and _ is accepted and sent', async () => {
       const no = `A-_${'9'.repeat(47)}`;
       expect(no).toHaveLength(50);
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const res = await send('POST', CANCEL, { body: cancelBody({ MerchantTradeNo: no }) });
       expect(res.status).toBe(200);
       expect(typeof res.body.RtnCode).toBe('number');
-      const calls = sandbox.calls().slice(before);
+      const calls = sandbox.wallets.icash.log.list().slice(before);
       expect(calls).toHaveLength(1);
       expect(calls[0]!.payload!.MerchantTradeNo).toBe(no);
     });
@@ -416,11 +416,11 @@ describe('integrate validation', () => {
   describe('is_test: booleans and "true"/"false" strings in any case', () => {
     // S1 is configured for test only, SPROD for prod only: the answer shows which one was chosen.
     it.each([true, 'TRUE', 'true', 'True'])('%j selects the test environment', async (value) => {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const res = await send('POST', CANCEL, { body: cancelBody({}, { is_test: value }) });
       expect(res.status).toBe(200);
       expect(res.body.RtnCode).toBe(2025);
-      expect(sandbox.calls().length).toBe(before + 1);
+      expect(sandbox.wallets.icash.log.list().length).toBe(before + 1);
       await refuseCancel(
         cancelBody({}, { is_test: value, store_id: 'SPROD' }),
         400,
@@ -435,13 +435,13 @@ describe('integrate validation', () => {
         'store_not_configured',
         '門市 S1 未設定 I_CASH_QRCODE_PAY 金流參數',
       );
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const res = await send('POST', CANCEL, {
         body: cancelBody({}, { is_test: value, store_id: 'SPROD' }),
       });
       expect(res.status).toBe(200);
       expect(res.body.RtnCode).toBe(2025);
-      expect(sandbox.calls().length).toBe(before + 1);
+      expect(sandbox.wallets.icash.log.list().length).toBe(before + 1);
     });
   });
 
@@ -627,11 +627,11 @@ describe('integrate validation', () => {
     );
 
     it('no body at all → 400', async () => {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const res = await send('POST', CANCEL);
       expect(res.status).toBe(400);
       expect(res.body.message).toBe('請求格式錯誤');
-      expect(sandbox.calls().length).toBe(before);
+      expect(sandbox.wallets.icash.log.list().length).toBe(before);
     });
 
     it('a body over 64 KiB → 413', async () => {
@@ -663,13 +663,13 @@ describe('integrate validation', () => {
         `{"type":"${TYPE}","store_id":"S1","constructor":{"prototype":{"x":1}},"request":{"MerchantTradeNo":"A1","MerchantTradeDate":"${now()}"}}`,
       ];
       for (const text of bodies) {
-        const before = sandbox.calls().length;
+        const before = sandbox.wallets.icash.log.list().length;
         const res = await raw(text);
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
         expect(typeof res.body.message).toBe('string');
         expect(res.body.request_id).toBe(res.headers.get('x-request-id'));
-        expect(sandbox.calls().length).toBe(before);
+        expect(sandbox.wallets.icash.log.list().length).toBe(before);
       }
       expect(({} as Record<string, unknown>).x).toBeUndefined();
       expect(({} as Record<string, unknown>).is_test).toBeUndefined();
@@ -725,7 +725,7 @@ describe('integrate validation', () => {
         },
         { type: 'x'.repeat(10_000), request: {} },
       ];
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       for (const body of odd) {
         for (const path of [CANCEL, PAY]) {
           const res = await send('POST', path, { body });
@@ -735,7 +735,7 @@ describe('integrate validation', () => {
           expect(String(res.body.message).length).toBeLessThan(200);
         }
       }
-      expect(sandbox.calls().length).toBe(before);
+      expect(sandbox.wallets.icash.log.list().length).toBe(before);
     });
   });
 
@@ -774,12 +774,12 @@ describe('integrate validation', () => {
         `type=${TYPE}&store_id=S1&store_id=S2&request=${request}`,
         `type=${TYPE}&store_id=S1&request=${request}&request=${request}`,
       ]) {
-        const before = sandbox.calls().length;
+        const before = sandbox.wallets.icash.log.list().length;
         const res = await send('GET', `/v1/payment/integrate/search?${query}`);
         expect(res.status).toBe(400);
         expect(res.body.code).toBe('invalid_field');
         expect(res.body.message).toMatch(/^(type|store_id|request) 格式錯誤$/);
-        expect(sandbox.calls().length).toBe(before);
+        expect(sandbox.wallets.icash.log.list().length).toBe(before);
       }
     });
 
@@ -798,7 +798,7 @@ describe('integrate validation', () => {
     });
 
     it('a valid search reaches icash with exactly the declared fields', async () => {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const res = await send(
         'GET',
         searchPath({
@@ -809,7 +809,7 @@ describe('integrate validation', () => {
         }),
       );
       expect(res.status).toBe(200);
-      const calls = sandbox.calls().slice(before);
+      const calls = sandbox.wallets.icash.log.list().slice(before);
       expect(calls).toHaveLength(1);
       expect(Object.keys(calls[0]!.payload!).sort()).toEqual(
         ['MerchantID', 'MerchantTradeNo', 'PlatformID'].sort(),

@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startSandbox, type SandboxCall, type SandboxHandle } from '../../src/sandbox/index.js';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox/index.js';
+import { type SandboxCall } from '../../src/sandbox/icash-pay/index.js';
 
 /**
  * Several gateway processes (`node bin/omnigate.mjs serve`) on one fresh

@@ -60,7 +60,7 @@ describe.skipIf(!postgres)('kill -9 one of two instances mid-cancel (PostgreSQL)
     deployment = { dataDir: tempDir(), databaseUrl: database.url, masterKey: newMasterKey() };
     company = await provision(deployment, merchant);
     const env = {
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
       OMNIGATE_UPSTREAM_TIMEOUT_MS: '2000',
       OMNIGATE_SHUTDOWN_GRACE_MS: '0',
       OMNIGATE_PENDING_STALE_AFTER_MS: '3000',

@@ -69,7 +69,7 @@ describe.skipIf(!ready)('two gateway instances on one PostgreSQL database', () =
 
   const start = async (env: Record<string, string> = {}): Promise<GatewayChild> => {
     const child = await spawnGateway(deployment, {
-      OMNIGATE_ICASH_TEST_URL: sandbox!.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox!.baseUrls.icash,
       OMNIGATE_REDIS_URL: REDIS_URL,
       OMNIGATE_UPSTREAM_TIMEOUT_MS: '5000',
       ...FAST_RECONCILE,

@@ -6,12 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
-import {
-  startSandbox,
-  type MerchantCredentials,
-  type SandboxCall,
-  type SandboxHandle,
-} from '../../src/sandbox/index.js';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox/index.js';
+import { type MerchantCredentials, type SandboxCall } from '../../src/sandbox/icash-pay/index.js';
 import { keysSetArgs, merchantKeySet, storeSetArgs } from '../support/cli-args.js';
 
 /**
@@ -188,8 +184,8 @@ export function upstreamCalls(
   operation: string,
   merchantTradeNo: string,
 ): SandboxCall[] {
-  return sandbox
-    .calls()
+  return sandbox.wallets.icash.log
+    .list()
     .filter(
       (c) => c.path.endsWith(`/${operation}`) && c.payload?.MerchantTradeNo === merchantTradeNo,
     );
@@ -344,7 +340,7 @@ export function gatewayEnv(
   env: Record<string, string> = {},
 ): Record<string, string> {
   return {
-    OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+    OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
     OMNIGATE_UPSTREAM_TIMEOUT_MS: '30000',
     OMNIGATE_RECONCILE_SCHEDULE: '200ms',
     OMNIGATE_RECONCILE_INTERVAL_MS: '100',

@@ -70,7 +70,9 @@ describe('Idempotency-Key', () => {
   }
 
   const upstreamCalls = (no: string, path: RegExp) =>
-    sandbox.calls().filter((c) => path.test(c.path) && c.payload?.MerchantTradeNo === no).length;
+    sandbox.wallets.icash.log
+      .list()
+      .filter((c) => path.test(c.path) && c.payload?.MerchantTradeNo === no).length;
 
   const payBody = async (no: string) => ({
     type: TYPE,

@@ -28,7 +28,7 @@ async function post(
   body: string,
   path: string = IcashOperation.QueryTrade,
 ): Promise<RawReply> {
-  const res = await fetch(sandbox.icashBaseUrl + path, {
+  const res = await fetch(sandbox.baseUrls.icash + path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body,
@@ -125,11 +125,15 @@ describe('the authentication layer', () => {
   });
 
   it('logs auth failures with what could be read', async () => {
-    const calls = sandbox.calls().filter((c) => c.encKeyId === merchant.creds.EncKeyID);
+    const calls = sandbox.wallets.icash.log
+      .list()
+      .filter((c) => c.encKeyId === merchant.creds.EncKeyID);
     const byCode = new Map(calls.map((c) => [c.rtnCode, c]));
     expect(byCode.get(1011)).toMatchObject({ signatureValid: false, payload: null });
     expect(byCode.get(1019)).toMatchObject({ signatureValid: true, payload: null });
-    expect(sandbox.calls().some((c) => c.encKeyId === 'abc' && c.rtnCode === 1016)).toBe(true);
+    expect(
+      sandbox.wallets.icash.log.list().some((c) => c.encKeyId === 'abc' && c.rtnCode === 1016),
+    ).toBe(true);
   });
 });
 
@@ -149,7 +153,7 @@ describe('the answer envelope', () => {
     ) as Record<string, unknown>;
     expect(inner).toMatchObject({ ...ids(merchant), MerchantTradeNo: 'NOPE1' });
     expect(inner.Timestamp).toMatch(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/);
-    const logged = sandbox.calls().at(-1);
+    const logged = sandbox.wallets.icash.log.list().at(-1);
     expect(logged).toMatchObject({
       path: '/api/V2/Payment/Cashier/QueryTradeICPO',
       encKeyId: merchant.creds.EncKeyID,
@@ -173,9 +177,9 @@ describe('the answer envelope', () => {
   });
 
   it('answers 405 to a GET on an icash path and 404 elsewhere', async () => {
-    const get = await fetch(sandbox.icashBaseUrl + IcashOperation.Deduct);
+    const get = await fetch(sandbox.baseUrls.icash + IcashOperation.Deduct);
     expect(get.status).toBe(405);
-    const unknown = await fetch(sandbox.icashBaseUrl + '/Pos/Nothing', { method: 'POST' });
+    const unknown = await fetch(sandbox.baseUrls.icash + '/Pos/Nothing', { method: 'POST' });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toHaveProperty('message');
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SandboxCall, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
+import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
+import { type SandboxCall } from '../../src/sandbox/icash-pay/index.js';
 import { control, MerchantSession, onboard, TestClient } from './helpers.js';
 
 let sandbox: SandboxHandle;
@@ -18,7 +19,7 @@ afterAll(async () => {
 describe('startSandbox', () => {
   it('listens on 127.0.0.1 and names the icash base URL', async () => {
     expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(sandbox.icashBaseUrl).toBe(`${sandbox.url}/api/V2/Payment`);
+    expect(sandbox.baseUrls.icash).toBe(`${sandbox.url}/api/V2/Payment`);
     expect(await control(sandbox, 'GET', '/sandbox/healthz')).toEqual({
       status: 200,
       body: { status: 'ok' },
@@ -148,7 +149,7 @@ describe('trade controls', () => {
 });
 
 describe('GET /sandbox/calls', () => {
-  it('returns the call log, filtered by merchant, as handle.calls() does', async () => {
+  it('returns the call log, filtered by merchant, as handle.wallets.icash.log.list() does', async () => {
     const a = new MerchantSession(sandbox, client, await onboard(sandbox));
     const b = new MerchantSession(sandbox, client, await onboard(sandbox));
     await a.query('A1');
@@ -168,7 +169,7 @@ describe('GET /sandbox/calls', () => {
     });
     expect(Number.isNaN(Date.parse(String(reply.body[0]?.at)))).toBe(false);
     const all = await control<SandboxCall[]>(sandbox, 'GET', '/sandbox/calls');
-    expect(all.body).toEqual(sandbox.calls());
+    expect(all.body).toEqual(sandbox.wallets.icash.log.list());
     expect((await control(sandbox, 'GET', '/sandbox/calls?MerchantID=x')).status).toBe(400);
   });
 

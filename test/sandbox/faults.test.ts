@@ -112,8 +112,8 @@ describe('injected faults', () => {
     expect(outcome).toMatchObject({ kind: 'unknown', httpStatus: 500 });
     expect((await session.query(no)).rtnCode).toBe(2025);
     expect(await balanceOf(sandbox, account)).toBe(500);
-    const logged = sandbox
-      .calls()
+    const logged = sandbox.wallets.icash.log
+      .list()
       .filter((c) => c.payload?.MerchantTradeNo === no && c.path.endsWith('DeductICPOF'));
     expect(logged).toMatchObject([{ fault: 'http500', rtnCode: null }]);
   });

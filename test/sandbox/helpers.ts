@@ -7,7 +7,8 @@ import {
 } from '../../src/providers/icash-pay/transport.js';
 import { IcashOperation } from '../../src/providers/icash-pay/wire.js';
 import { formatTaiwanTime } from '../../src/core/taiwan-time.js';
-import type { MerchantCredentials, SandboxHandle } from '../../src/sandbox/index.js';
+import type { SandboxHandle } from '../../src/sandbox/index.js';
+import type { MerchantCredentials } from '../../src/sandbox/icash-pay/index.js';
 
 /** Test helpers: everything goes over HTTP to a real sandbox, with the keys it issued. */
 
@@ -133,7 +134,12 @@ export class TestClient {
     payload: object,
     baseUrl?: string,
   ): Promise<IcashOutcome> {
-    return this.transport.call(baseUrl ?? this.sandbox.icashBaseUrl, path, merchant.keys, payload);
+    return this.transport.call(
+      baseUrl ?? this.sandbox.baseUrls.icash,
+      path,
+      merchant.keys,
+      payload,
+    );
   }
 
   /** Calls and insists on a trusted, signed answer. */

@@ -85,7 +85,7 @@ describe('a request built entirely with openssl', () => {
     ]);
     const signature = openssl(['base64', '-A', '-in', file('req.sig')]).trim();
 
-    const res = await fetch(`${sandbox.icashBaseUrl}/Pos/DeductICPOF`, {
+    const res = await fetch(`${sandbox.baseUrls.icash}/Pos/DeductICPOF`, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/x-www-form-urlencoded',

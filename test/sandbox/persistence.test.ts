@@ -52,7 +52,7 @@ describe('a sandbox with a database file', () => {
       expect((await session.cancel(String(payload.MerchantTradeNo))).rtnCode).toBe(1);
       expect(await balanceOf(second, ICPAccount)).toBe(500);
       // The call log is per process: it starts empty after a restart.
-      expect(second.calls()).toHaveLength(3);
+      expect(second.wallets.icash.log.list()).toHaveLength(3);
     } finally {
       await client.close();
       await second.close();

@@ -351,8 +351,8 @@ describe('hostile input', { timeout: Math.max(120_000, RUNS * 400) }, () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
-      OMNIGATE_ICASH_PROD_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
+      OMNIGATE_ICASH_PROD_URL: sandbox.baseUrls.icash,
       OMNIGATE_RATE_LIMIT_PER_MINUTE: '0',
       OMNIGATE_TOKEN_FAILURES_PER_CLIENT: '1000000',
       OMNIGATE_TOKEN_FAILURES_PER_ADDRESS: '1000000',

@@ -61,7 +61,7 @@ describe('isolation of request ids, MerchantTradeNos and idempotency keys', () =
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    t = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl });
+    t = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash });
     a = await newCompany(t, 'company A');
     b = await newCompany(t, 'company B');
     merchantA = await newMerchant(sandbox);

@@ -50,8 +50,8 @@ describe('secrets at rest', { timeout: 60_000 }, () => {
     sandbox = await startSandbox();
     db = await newDatabase('omnigate-sec-rest-');
     t = await startGatewayOn(db.dataDir, db.database, {
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
-      OMNIGATE_ICASH_PROD_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
+      OMNIGATE_ICASH_PROD_URL: sandbox.baseUrls.icash,
     });
     a = await newCompany(t, 'company A');
     b = await newCompany(t, 'company B');
@@ -121,7 +121,7 @@ describe('secrets at rest', { timeout: 60_000 }, () => {
       { token: a.token },
     );
     expect(res.status).toBe(200);
-    expect(sandbox.calls().at(-1)!.signatureValid).toBe(true);
+    expect(sandbox.wallets.icash.log.list().at(-1)!.signatureValid).toBe(true);
 
     for (const m of merchants)
       visible.push(secretNeedle(`PlatformID ${m.PlatformID}`, m.PlatformID));

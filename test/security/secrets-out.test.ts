@@ -135,7 +135,7 @@ describe('secrets never leave the gateway', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     t = await startTestGateway({
-      OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+      OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
       OMNIGATE_LOG_LEVEL: 'trace',
       OMNIGATE_UPSTREAM_TIMEOUT_MS: '500',
       OMNIGATE_RECONCILE_SCHEDULE: '100ms',

@@ -169,7 +169,7 @@ describe('an icash answer is used only after its signature verifies with the con
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    t = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl });
+    t = await startTestGateway({ OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash });
     company = await newCompany(t);
     merchant = await newMerchant(sandbox);
     other = await newMerchant(sandbox);
@@ -189,7 +189,7 @@ describe('an icash answer is used only after its signature verifies with the con
   it.each(['cancel', 'pay', 'search'] as const)(
     '%s: icash signs with its real key, the gateway expects another → 502 upstream_invalid',
     async (operation) => {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const no = tradeNo('SIG');
       const body =
         operation === 'cancel'
@@ -217,7 +217,7 @@ describe('an icash answer is used only after its signature verifies with the con
       expect(res.body.code).toBe('upstream_invalid');
       expect(Object.keys(res.body).sort()).toEqual(['code', 'message', 'request_id']);
       // The request itself was fine: icash received it, signed by the right client key.
-      const calls = sandbox.calls().slice(before);
+      const calls = sandbox.wallets.icash.log.list().slice(before);
       expect(calls).toHaveLength(1);
       expect(calls[0]!.signatureValid).toBe(true);
       const row = await t.gateway.services.store.ledger.get(
@@ -238,7 +238,7 @@ describe('an icash answer is used only after its signature verifies with the con
     });
     const decoyPort = await listen(decoy);
     try {
-      const before = sandbox.calls().length;
+      const before = sandbox.wallets.icash.log.list().length;
       const decoyUrl = `http://127.0.0.1:${decoyPort}`;
       const res = await api(t.url, 'POST', '/v1/payment/integrate/cancel', {
         token: company.token,
@@ -255,7 +255,7 @@ describe('an icash answer is used only after its signature verifies with the con
         },
       });
       expect(res.status).toBe(502);
-      expect(sandbox.calls().length).toBe(before + 1);
+      expect(sandbox.wallets.icash.log.list().length).toBe(before + 1);
       // An address inside the request is an unknown field: refused before anything is sent.
       const withUrl = await api(t.url, 'POST', '/v1/payment/integrate/cancel', {
         token: company.token,

@@ -40,7 +40,7 @@ describe('omnigate master-key rotate', () => {
     OMNIGATE_PORT: '0',
     OMNIGATE_SANDBOX: 'off',
     OMNIGATE_LOG_LEVEL: 'silent',
-    OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+    OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
   });
   const start = (masterKey: string): Promise<GatewayHandle> =>
     startGateway(loadConfig(env(masterKey)), { demo: false });

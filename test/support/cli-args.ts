@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** The `omnigate` command lines the tests provision with, spelled once. */
 import type { KeySetParams } from '../../src/providers/icash-pay/provisioning.js';
 import { sandboxMerchantKeySet } from '../../src/providers/icash-pay/provisioning.js';
-import type { MerchantCredentials } from '../../src/sandbox/index.js';
+import type { MerchantCredentials } from '../../src/sandbox/icash-pay/index.js';
 
 /** A key set as `keys set` takes it: `clientPrivateKey` and `serverPublicKey` are paths of key files. */
 export type KeySetArgs = KeySetParams;

@@ -73,7 +73,7 @@ describe.runIf(process.env.OMNIGATE_TEST_BACKEND === 'postgres')(
       receiver.answer = () => ((n += 1) % 5 === 0 ? 500 : 200);
       const env = {
         ...FAST_RECONCILE,
-        OMNIGATE_ICASH_TEST_URL: sandbox.icashBaseUrl,
+        OMNIGATE_ICASH_TEST_URL: sandbox.baseUrls.icash,
         OMNIGATE_WEBHOOK_INTERVAL_MS: '20',
         OMNIGATE_WEBHOOK_SCHEDULE: '0s,50ms,100ms,100ms,100ms,100ms',
       };

@@ -21,6 +21,7 @@ export const ICASH_BASE_PATH = '/api/V2/Payment';
  * `/api/Payment/...`), its controls under `/sandbox/...`. See docs/sandbox.md.
  */
 export class IcashSimulator implements WalletSimulator {
+  readonly basePath = ICASH_BASE_PATH;
   readonly state: SandboxState;
   readonly log = new CallLog();
   readonly faults = newFaultBook(faultOwner);

@@ -16,6 +16,8 @@ const MAX_CALLS = 10_000;
  * `/sandbox/line-pay/...`. See docs/line-pay.md.
  */
 export class LinePaySimulator implements WalletSimulator {
+  /** LINE's paths (`/v2/...`, `/v4/...`) start at the root. */
+  readonly basePath = '';
   readonly state: LinePayState;
   readonly faults = newLineFaultBook();
   #calls: LineCall[] = [];
