@@ -499,7 +499,17 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     paymentAction('refund');
     paymentAction('cancel');
 
-    admin.get<{ Querystring: { company_id?: string; action?: string; actor?: string } }>(
+    admin.get<{
+      Querystring: {
+        company_id?: string;
+        action?: string;
+        actor?: string;
+        from?: string;
+        to?: string;
+        cursor?: string;
+        limit?: number;
+      };
+    }>(
       '/admin/v1/audit',
       {
         ...viewer,
@@ -508,19 +518,36 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
           querystring: {
             type: 'object',
             additionalProperties: false,
-            properties: { company_id: text(64), action: text(100), actor: text(200) },
+            properties: {
+              company_id: text(64),
+              action: text(100),
+              actor: text(200),
+              from: { type: 'string', format: 'date-time' },
+              to: { type: 'string', format: 'date-time' },
+              cursor: { type: 'string', pattern: REQUEST_ID.source },
+              limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            },
           },
         },
       },
       async (request) => {
-        const user = operator(request);
-        const companyId = companyScope(user, request.query.company_id);
+        const q = request.query;
+        const companyId = companyScope(operator(request), q.company_id);
+        const limit = q.limit ?? 100;
+        // Newest first; one more than asked tells whether an older page exists.
+        const entries = await directory.audit({
+          ...(companyId === null ? {} : { companyId }),
+          ...(q.action ? { action: q.action } : {}),
+          ...(q.actor ? { actor: q.actor } : {}),
+          ...(q.from === undefined ? {} : { from: instant('from', q.from) }),
+          ...(q.to === undefined ? {} : { to: instant('to', q.to) }),
+          ...(q.cursor === undefined ? {} : { before: q.cursor }),
+          limit: limit + 1,
+        });
+        const page = entries.slice(0, limit);
         return {
-          data: await directory.audit({
-            ...(companyId === null ? {} : { companyId }),
-            ...(request.query.action ? { action: request.query.action } : {}),
-            ...(request.query.actor ? { actor: request.query.actor } : {}),
-          }),
+          data: page,
+          next_cursor: entries.length > limit ? page[page.length - 1]!.id : null,
         };
       },
     );

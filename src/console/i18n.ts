@@ -264,7 +264,8 @@ const zh = {
   'audit.col.target': '對象',
   'audit.col.source': '來源',
   'audit.col.changes': '變更',
-  'audit.latest': '顯示最新 100 筆。',
+  'audit.latest': '最新的在前，每頁 100 筆。',
+  'audit.pages': '稽核紀錄分頁',
 
   'users.title': '使用者',
   'users.empty': '還沒有使用者。',
@@ -553,7 +554,8 @@ const en: Record<MessageKey, string> = {
   'audit.col.target': 'Target',
   'audit.col.source': 'Source',
   'audit.col.changes': 'Changes',
-  'audit.latest': 'The newest 100 entries.',
+  'audit.latest': 'Newest first, 100 a page.',
+  'audit.pages': 'Audit log pages',
 
   'users.title': 'Users',
   'users.empty': 'No users yet.',

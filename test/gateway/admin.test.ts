@@ -233,6 +233,44 @@ describe('admin API /admin/v1', () => {
     expect(table.length).toBe(routes.length * 3);
   });
 
+  it('the audit log in cursor pages, newest first, and within a time range', async () => {
+    const admin = await login('admin@a.example');
+    for (let i = 0; i < 3; i += 1) {
+      const made = await call('POST', '/admin/v1/clients', admin, undefined, {
+        name: `paged ${i}`,
+      });
+      expect(made.status).toBe(201);
+    }
+    type AuditPage = { data: { id: string; at: string }[]; next_cursor: string | null };
+    const all = (await (await call('GET', '/admin/v1/audit?limit=500', admin)).json()) as AuditPage;
+    expect(all.data.length).toBeGreaterThanOrEqual(3);
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page = (await (
+        await call('GET', `/admin/v1/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`, admin)
+      ).json()) as AuditPage;
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.data.map((e) => e.id));
+      cursor = page.next_cursor;
+    }
+    expect(seen).toEqual(all.data.map((e) => e.id));
+    expect([...seen].sort().reverse()).toEqual(seen);
+    // A range: from the newest entry's time on, only entries at or after it.
+    const newest = all.data[0]!.at;
+    const recent = (await (
+      await call('GET', `/admin/v1/audit?from=${encodeURIComponent(newest)}`, admin)
+    ).json()) as AuditPage;
+    expect(recent.data.length).toBeGreaterThan(0);
+    expect(recent.data.every((e) => e.at >= newest)).toBe(true);
+    const future = (await (
+      await call('GET', '/admin/v1/audit?from=2999-01-01T00:00:00Z', admin)
+    ).json()) as AuditPage;
+    expect(future).toEqual({ data: [], next_cursor: null });
+    expect((await call('GET', '/admin/v1/audit?cursor=nope', admin)).status).toBe(400);
+    expect((await call('GET', '/admin/v1/audit?limit=0', admin)).status).toBe(400);
+  });
+
   it('a field or filter the schema does not know is refused, never silently dropped', async () => {
     const admin = await login('admin@a.example');
     const body = await call('POST', '/admin/v1/clients', admin, undefined, {

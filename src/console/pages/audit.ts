@@ -19,7 +19,9 @@ const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{1
 export function Audit({ route }: { route: Route }) {
   const action = route.query.action ?? '';
   const actor = route.query.actor ?? '';
-  const loaded = useList<AuditEntry>('/audit', { action, actor });
+  const cursor = route.query.cursor ?? '';
+  const loaded = useList<AuditEntry>('/audit', { action, actor, cursor, limit: 100 });
+  const next = loaded.data?.next_cursor ?? null;
 
   return html`<${PageHead} title=${t('audit.title')} />
     <${FilterForm} path="/audit" names=${['action', 'actor']} key=${action + actor}>
@@ -63,5 +65,21 @@ export function Audit({ route }: { route: Route }) {
           <td class="small hide-narrow">${e.source ?? '—'}</td>
           <td><pre class="changes">${changes(e.changes)}</pre></td>
         </tr>`}
-    />`;
+    />
+    <nav class="pager" aria-label=${t('audit.pages')}>
+      ${
+        cursor !== ''
+          ? html`<a class="button secondary" href=${href('/audit', { action, actor })}
+              >⇤ ${t('tx.first')}</a
+            >`
+          : null
+      }
+      ${
+        next !== null
+          ? html`<a class="button secondary" href=${href('/audit', { action, actor, cursor: next })}
+              >${t('tx.older')} →</a
+            >`
+          : null
+      }
+    </nav>`;
 }
