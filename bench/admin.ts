@@ -23,7 +23,7 @@
  * to bench/results/admin-<time>.json. Targets: list p99 <= 20 ms, CSV memory flat.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,9 +45,7 @@ import {
 } from './lib/gateway.js';
 import { POSTGRES_ADMIN_URL, createBenchDatabase } from './lib/postgres.js';
 import {
-  ROOT,
   cpuMs,
-  killAllNow,
   machineBusyMs,
   omnigateCli,
   round,
@@ -55,6 +53,7 @@ import {
   stopAll,
   stopChild,
 } from './lib/processes.js';
+import { type BenchTarget, log, runBench } from './lib/run.js';
 
 // ---------------------------------------------------------------- options
 
@@ -95,10 +94,6 @@ const COMPANIES = [
   { name: 'Bench Small Co', share: 0.15 },
   { name: 'Bench Tiny Co', share: 0.05 },
 ];
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 // ---------------------------------------------------------------- pieces
 
@@ -633,7 +628,7 @@ function printTable(backends: Record<string, Record<string, unknown>>): void {
   }
 }
 
-async function main(): Promise<Record<string, unknown>> {
+async function main(): Promise<Record<string, unknown> & { at: string; targets: BenchTarget[] }> {
   const root = mkdtempSync(join(tmpdir(), 'omnigate-bench-admin-'));
   const backends: Record<string, Record<string, unknown>> = {};
   try {
@@ -690,32 +685,4 @@ async function main(): Promise<Record<string, unknown>> {
   };
 }
 
-const hardLimit = setTimeout(() => {
-  log(`bench: hard time limit of ${HARD_LIMIT_MS / 60_000} min reached, stopping everything`);
-  killAllNow();
-  process.exit(3);
-}, HARD_LIMIT_MS);
-hardLimit.unref();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-process.once('exit', killAllNow);
-
-try {
-  const result = await main();
-  const dir = join(ROOT, 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `admin-${String(result.at).replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  log(`written: ${file}`);
-  for (const t of result.targets as { name: string; target: string; value: number; met: boolean }[])
-    log(`target ${t.name} ${t.target}: ${t.value} ${t.met ? 'met' : 'MISSED'}`);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  process.exitCode = 0;
-} catch (error) {
-  log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.stdout.write(`${JSON.stringify({ bench: 'admin', error: String(error) })}\n`);
-  process.exitCode = 1;
-}
+await runBench('admin', HARD_LIMIT_MS, main);

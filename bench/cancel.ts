@@ -21,7 +21,7 @@
  * written to bench/results/cancel-<time>.json. See docs/performance.md.
  */
 import { createCipheriv, createSign } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -57,7 +57,6 @@ import {
   ROOT,
   childEnv,
   cpuMs,
-  killAllNow,
   machineBusyMs,
   memoryMb,
   round,
@@ -65,6 +64,7 @@ import {
   stopAll,
   stopChild,
 } from './lib/processes.js';
+import { type BenchTarget, log, runBench } from './lib/run.js';
 
 // ---------------------------------------------------------------- options
 
@@ -116,10 +116,6 @@ const TARGETS = {
   p99AtHalfMs: 10,
   peakRssMb: 200,
   ledgerCpuGrowth: 0.1,
-};
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
 };
 
 // ---------------------------------------------------------------- pieces
@@ -593,7 +589,7 @@ function machine(): Record<string, unknown> {
   };
 }
 
-async function main(): Promise<Record<string, unknown>> {
+async function main(): Promise<Record<string, unknown> & { at: string; targets: BenchTarget[] }> {
   const root = mkdtempSync(join(tmpdir(), 'omnigate-bench-'));
   const modes: Record<string, unknown> = {};
   const targets: { name: string; target: string; value: number | null; met: boolean }[] = [];
@@ -833,38 +829,6 @@ async function main(): Promise<Record<string, unknown>> {
   }
 }
 
-const hardLimit = setTimeout(() => {
-  log(`bench: hard time limit of ${HARD_LIMIT_MS / 60_000} min reached, stopping everything`);
-  killAllNow();
-  process.exit(3);
-}, HARD_LIMIT_MS);
-hardLimit.unref();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-process.once('exit', killAllNow);
-
-try {
-  const result = await main();
-  const dir = join(ROOT, 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `cancel-${String(result.at).replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  log(`written: ${file}`);
-  printCpuTable(result.cpu_ms_per_call as ReturnType<typeof cpuPerCall>);
-  for (const t of result.targets as {
-    name: string;
-    target: string;
-    value: number | null;
-    met: boolean;
-  }[])
-    log(`target ${t.name} ${t.target}: ${t.value} ${t.met ? 'met' : 'MISSED'}`);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  process.exitCode = 0;
-} catch (error) {
-  log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.stdout.write(`${JSON.stringify({ bench: 'cancel', error: String(error) })}\n`);
-  process.exitCode = 1;
-}
+await runBench('cancel', HARD_LIMIT_MS, main, (result) =>
+  printCpuTable(result.cpu_ms_per_call as ReturnType<typeof cpuPerCall>),
+);
