@@ -127,6 +127,10 @@ interface ListQuery {
   limit?: number;
 }
 
+/** A time filter (ISO 8601; `instant` reads it) and a keyset cursor (a UUIDv7 id). */
+const TIME = { type: 'string', format: 'date-time' } as const;
+const CURSOR = { type: 'string', pattern: REQUEST_ID.source } as const;
+
 /** `?company_id=` alone (a platform user's choice of company). */
 const companyQuerySchema = {
   type: 'object',
@@ -139,8 +143,8 @@ const listQuerySchema = {
   additionalProperties: false,
   properties: {
     company_id: text(64),
-    from: { type: 'string', format: 'date-time' },
-    to: { type: 'string', format: 'date-time' },
+    from: TIME,
+    to: TIME,
     state: {
       type: 'string',
       enum: ['pending', 'succeeded', 'declined', 'rejected', 'failed', 'unknown'],
@@ -150,7 +154,7 @@ const listQuerySchema = {
     env: { type: 'string', enum: ['test', 'prod'] },
     store_id: text(64),
     q: text(64),
-    cursor: { type: 'string', pattern: REQUEST_ID.source },
+    cursor: CURSOR,
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
   },
 } as const;
@@ -382,8 +386,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
             additionalProperties: false,
             properties: {
               company_id: text(64),
-              from: { type: 'string', format: 'date-time' },
-              to: { type: 'string', format: 'date-time' },
+              from: TIME,
+              to: TIME,
               bucket: { type: 'string', enum: ['hour', 'day'] },
             },
           },
@@ -522,9 +526,9 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
               company_id: text(64),
               action: text(100),
               actor: text(200),
-              from: { type: 'string', format: 'date-time' },
-              to: { type: 'string', format: 'date-time' },
-              cursor: { type: 'string', pattern: REQUEST_ID.source },
+              from: TIME,
+              to: TIME,
+              cursor: CURSOR,
               limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
             },
           },
