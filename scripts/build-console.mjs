@@ -102,8 +102,26 @@ export async function buildConsole(root, outdir) {
 
 const kB = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
 
+/**
+ * Links a shop's browser may load the console over, for the first-load estimate: the
+ * time is the round trips a cold load needs (connection; index.html; the script and
+ * stylesheet, fetched together; the session check) plus the bytes at the link's rate.
+ * An estimate from the bytes built, not a measurement: the browser test measures a
+ * real load (docs/console/first-load.json).
+ */
+const LINKS = [
+  { name: '10 Mbit/s, 50 ms round trips', bitsPerSecond: 10e6, rttMs: 50 },
+  { name: '1.6 Mbit/s, 150 ms round trips', bitsPerSecond: 1.6e6, rttMs: 150 },
+];
+const COLD_LOAD_ROUND_TRIPS = 4;
+
+/** The first-load estimate on one link, in seconds. */
+export function firstLoadSeconds(bytes, link) {
+  return (COLD_LOAD_ROUND_TRIPS * link.rttMs) / 1000 + (bytes * 8) / link.bitsPerSecond;
+}
+
 /** The lines `npm run build` prints about the console: every file, the JavaScript total and its budget. */
-export function consoleReport(shownDir, sizes) {
+export function consoleReport(shownDir, sizes, measured) {
   const js = sizes.filter((s) => s.name.endsWith('.js'));
   const jsGzip = js.reduce((n, s) => n + s.gzipBytes, 0);
   const firstLoad = sizes.reduce((n, s) => n + s.gzipBytes, 0);
@@ -115,5 +133,15 @@ export function consoleReport(shownDir, sizes) {
     `  JavaScript ${kB(jsGzip)} gzipped (budget ${kB(JS_BUDGET_BYTES)}` +
       `${jsGzip > JS_BUDGET_BYTES ? ': OVER BUDGET' : ''}); ` +
       `first load ${kB(firstLoad)} over the wire in ${sizes.length} requests`,
+    `  first-load time (estimated from those bytes): ${LINKS.map(
+      (link) => `${firstLoadSeconds(firstLoad, link).toFixed(2)} s on ${link.name}`,
+    ).join('; ')}`,
+    ...(measured
+      ? [
+          `  first-load time measured by the browser test (chromium, cold cache, loopback): ` +
+            `DOMContentLoaded ${measured.dom_content_loaded_ms} ms, ` +
+            `login form ${measured.login_form_shown_ms} ms (docs/console/first-load.json)`,
+        ]
+      : []),
   ];
 }

@@ -15,7 +15,7 @@
  * name and renamed, so a process starting meanwhile never reads half a bundle.
  */
 import { build } from 'esbuild';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { URL, fileURLToPath } from 'node:url';
@@ -36,8 +36,13 @@ const shownPath = (path) => {
 const consoleDir = resolve(dirname(outfile), 'console');
 const consoleStarted = performance.now();
 const consoleSizes = await buildConsole(ROOT, consoleDir);
+/** The last load the browser test measured, when the checkout has one. */
+const measuredFile = resolve(ROOT, 'docs/console/first-load.json');
+const measured = existsSync(measuredFile)
+  ? JSON.parse(readFileSync(measuredFile, 'utf8'))
+  : undefined;
 process.stderr.write(
-  `${consoleReport(shownPath(consoleDir), consoleSizes).join('\n')}\n` +
+  `${consoleReport(shownPath(consoleDir), consoleSizes, measured).join('\n')}\n` +
     `  in ${Math.round(performance.now() - consoleStarted)} ms\n`,
 );
 if (consoleOnly) process.exit(0);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -119,6 +120,21 @@ describe('the console at /console/', () => {
     expect(js).toHaveLength(1);
     const bytes = js.reduce((n, name) => n + readFileSync(join(DIST, name)).length, 0);
     expect(bytes).toBeLessThan(300 * 1024);
+  });
+
+  it('npm run build reports the bundle size and the first-load time (estimated, and as last measured)', () => {
+    const run = spawnSync(process.execPath, ['scripts/build.mjs', '--console'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(0);
+    const report = run.stderr;
+    expect(report).toMatch(/JavaScript \d+\.\d kB gzipped \(budget 300\.0 kB\)/);
+    expect(report).toMatch(
+      /first-load time \(estimated from those bytes\): \d+\.\d\d s on 10 Mbit\/s, 50 ms round trips; \d+\.\d\d s on 1\.6 Mbit\/s/,
+    );
+    expect(report).toMatch(/measured by the browser test .*DOMContentLoaded \d+ ms/);
   });
 
   it('a gateway without a build answers 503 console_not_built, with the way to build it', async () => {
