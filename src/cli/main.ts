@@ -331,7 +331,9 @@ export function buildCli(io: Io = defaultIo): Command {
     const parent = program.command(name).description(description);
     const command = parent
       .command('set')
-      .description('store (replace) a wallet credential for one environment, e.g. an icash key set')
+      .description(
+        'store (replace) a wallet credential for one environment (a key set, a channel secret)',
+      )
       .requiredOption('--company <id>', 'company id')
       .addOption(
         typeOption(withCredentialOptions.length === 1 ? withCredentialOptions[0] : undefined),
@@ -371,7 +373,7 @@ export function buildCli(io: Io = defaultIo): Command {
     .requiredOption('--company <id>', 'company id')
     .addOption(new Option('--type <type>', 'payment type').choices(types).makeOptionMandatory())
     .addOption(envOption())
-    .requiredOption('--credential <credential_id>', 'credential id (icash: the PlatformID)')
+    .requiredOption('--credential <credential_id>', 'credential id, as `credentials list` shows it')
     .action(
       async (opts: { company: string; type: string; env: 'test' | 'prod'; credential: string }) => {
         const list = await withDirectory((d) => d.credentials(opts.company));

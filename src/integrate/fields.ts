@@ -25,7 +25,7 @@ export type FieldKind =
   /** One of `choices`. */
   | 'choice'
   /**
-   * A numeric id (e.g. LINE Pay's 19-digit transaction id): a string of digits or a
+   * A numeric id (e.g. a wallet's 19-digit transaction id): a string of digits or a
    * JSON number, every digit kept (checked as text, never rounded through a float).
    */
   | 'digits';

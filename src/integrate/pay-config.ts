@@ -39,7 +39,7 @@ export async function getPayConfig(
       );
     }
     credentials = spec.fromStore(config.account);
-    // An explicit optional credential (e.g. icash's StoreID) in the request wins over the stored one.
+    // An optional credential field given in the request wins over the stored one.
     for (const field of spec.optionalRequestFields) {
       const value = request[field];
       if (typeof value === 'string') credentials[field] = value;

@@ -11,8 +11,8 @@ export interface TransactionView {
   scenario: string | null;
   store_id: string | null;
   /**
-   * The call's identifiers and result as the wallet names them (icash: PlatformID,
-   * MerchantID, MerchantTradeNo, OMerchantTradeNo, TransactionID, RtnCode, RtnMsg).
+   * The call's identifiers and result as the wallet names them (its `describeRow`;
+   * docs/api.md lists each wallet's).
    */
   [identifier: string]: unknown;
   /** What the call asked to move, in whole units of `currency` (pay, refund); null before 0004. */

@@ -71,7 +71,7 @@ export interface ProviderOperation {
   readOnly?: boolean;
   /** The fields of `request`, credentials included. */
   fields: readonly FieldSpec[];
-  /** The request field holding the call's own order number (icash: MerchantTradeNo). */
+  /** The request field holding the call's own order number, as the wallet names it. */
   tradeNoField: string;
   /** Rules across fields (e.g. amounts that must add up), after every field passed. */
   crossCheck?(request: CheckedRequest): ValidationError | null;
@@ -120,7 +120,7 @@ export interface ProvisioningOption {
 export interface StoreConfiguration {
   account: Record<string, string>;
   credentialId: string;
-  /** A credential to store with it (LINE Pay: the channel secret given to `store set`). */
+  /** A credential to store with it (a secret the wallet takes with `store set` itself). */
   credential?: CredentialInput;
 }
 
@@ -153,7 +153,7 @@ export interface WalletCredentials {
   }): Record<string, string> | undefined;
   /** A ledger row's identifiers and result as the wallet names them, for the transactions view. */
   describeRow(row: LedgerRowFacts): Record<string, string | number | null>;
-  /** A reconciliation attempt's answer as the wallet names it (icash: RtnCode, TradeStatus). */
+  /** A reconciliation attempt's answer (its code and trade status) as the wallet names it. */
   describeAttempt(attempt: {
     rtnCode: number | null;
     tradeStatus: string | null;
@@ -192,7 +192,7 @@ export class CredentialInputError extends Error {
 /** One payment type (`type` in the API). A new provider implements this and adds one registry line. */
 export interface PaymentProvider {
   type: string;
-  /** The wallet's name in messages (`icash Pay 未在時限內回應…`). */
+  /** The wallet's name for people, in messages (`<name> 未在時限內回應…`). */
   displayName: string;
   /** The longest a call to this wallet may take (its longest time-out), in ms. */
   longestCallMs: number;

@@ -69,8 +69,8 @@ export async function openServices(
     schedule,
     intervalMs: config.reconcileIntervalMs,
     safeWaitMs: config.reconcileSafeWaitMs,
-    // By default never before the slowest wallet's calls can have ended (LINE Pay waits
-    // 40 s for a pay); OMNIGATE_PENDING_STALE_AFTER_MS, when set, is taken as it is.
+    // By default never before the slowest wallet's calls can have ended (each wallet's
+    // longestCallMs); OMNIGATE_PENDING_STALE_AFTER_MS, when set, is taken as it is.
     staleAfterMs: config.env.OMNIGATE_PENDING_STALE_AFTER_MS
       ? config.pendingStaleAfterMs
       : Math.max(

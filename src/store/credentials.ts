@@ -70,8 +70,8 @@ export function credentialFingerprint(
 
 /**
  * The additional data that ties a sealed value to its credential and field. Its
- * form (`key_sets:` and no type) is the one round 1's icash key sets were sealed
- * with, so migration 0005 moved them without opening a single secret.
+ * form (`key_sets:` and no type) is the one round 1's key sets (then the only
+ * wallet's) were sealed with, so migration 0005 moved them without opening a secret.
  */
 function sealContext(key: CredentialKey, field: string): string {
   return `key_sets:${key.companyId}:${key.credentialId}:${key.env}:${field}`;

@@ -16,9 +16,9 @@ export interface TransactionOpening {
   env: string | null;
   scenario: string | null;
   storeId: string | null;
-  /** The stored credential the call used, when it used one (icash: the PlatformID). */
+  /** The stored credential the call used, when it used one (the wallet's storedCredentialId). */
   credentialId: string | null;
-  /** The merchant's account at the wallet (icash: the MerchantID). */
+  /** The merchant's account at the wallet (the wallet's accountId). */
   accountId: string | null;
   merchantTradeNo: string | null;
   /** What the call asks to move, in whole units of `currency` (pay, refund). */

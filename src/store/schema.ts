@@ -32,8 +32,8 @@ export interface TokensTable {
 
 /**
  * A wallet's credentials, opaque to the core: per company, payment type,
- * environment and credential id (icash: a PlatformID's key set; LINE Pay: a
- * channel). Secret fields are sealed one by one with the master key.
+ * environment and credential id (a key set, a channel: whatever the wallet
+ * stores). Secret fields are sealed one by one with the master key.
  */
 export interface CredentialsTable {
   company_id: string;
@@ -61,7 +61,7 @@ export interface StorePayConfigsTable {
   store_id: string;
   type: string;
   env: 'test' | 'prod';
-  /** JSON object: the wallet's account fields (icash: PlatformID, MerchantID, StoreID). */
+  /** JSON object: the wallet's account fields (its `store set` options' values). */
   account: string;
   /** The credential (same company, type and environment) this store's calls use. */
   credential_id: string;
@@ -77,9 +77,9 @@ export interface TransactionsTable {
   env: string | null;
   scenario: string | null;
   store_id: string | null;
-  /** The stored credential the call used (icash: PlatformID; LINE Pay: channel id). */
+  /** The stored credential the call used (the wallet's storedCredentialId). */
   credential_id: string | null;
-  /** The merchant account at the wallet (icash: MerchantID; LINE Pay: channel id). */
+  /** The merchant account at the wallet (the wallet's accountId). */
   account_id: string | null;
   merchant_trade_no: string | null;
   state: string;
@@ -102,7 +102,7 @@ export interface TransactionsTable {
   currency: string | null;
   /** For a refund: the MerchantTradeNo of the payment it refunds. */
   original_trade_no: string | null;
-  /** The upstream's id of the trade the call made (icash TransactionID), once known. */
+  /** The upstream's id of the trade the call made, once known. */
   upstream_id: string | null;
 }
 

@@ -13,7 +13,7 @@ export async function transactionRoutes(
   app: FastifyInstance,
   deps: { transactions: TransactionQueries; tradeNoFields: readonly string[] },
 ): Promise<void> {
-  // Each wallet names its order number its own way (icash MerchantTradeNo, LINE Pay orderId).
+  // Each wallet names its order number its own way (its operations' tradeNoField).
   const names = deps.tradeNoFields;
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
