@@ -53,30 +53,15 @@ import {
   stopAll,
   stopChild,
 } from './lib/processes.js';
+import { flag, numberOption } from './lib/options.js';
 import { type BenchTarget, log, runBench } from './lib/run.js';
 
 // ---------------------------------------------------------------- options
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at >= 0) return process.argv[at + 1];
-  return process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-}
-function numberOption(name: string, fallback: number, min: number, max: number): number {
-  const raw = option(name);
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min || value > max)
-    throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
-  return value;
-}
-const flag = (name: string): boolean =>
-  process.argv.includes(`--${name}`) || process.env[`BENCH_${name.toUpperCase()}`] === '1';
-
 const QUICK = flag('quick');
-const ROWS = numberOption('rows', QUICK ? 200_000 : 1_000_000, 10_000, 10_000_000);
-const REQUESTS = numberOption('requests', QUICK ? 100 : 300, 10, 100_000);
-const CSV_ROWS = numberOption('csv-rows', QUICK ? 20_000 : 100_000, 1_000, 5_000_000);
+const ROWS = numberOption('rows', QUICK ? 200_000 : 1_000_000, 10_000, 10_000_000, true);
+const REQUESTS = numberOption('requests', QUICK ? 100 : 300, 10, 100_000, true);
+const CSV_ROWS = numberOption('csv-rows', QUICK ? 20_000 : 100_000, 1_000, 5_000_000, true);
 const WITH_POSTGRES = flag('pg');
 const WARMUP_REQUESTS = 20;
 const HARD_LIMIT_MS = 20 * 60_000;

@@ -64,25 +64,12 @@ import {
   stopAll,
   stopChild,
 } from './lib/processes.js';
+import { flag, numberOption, option } from './lib/options.js';
 import { type BenchTarget, log, runBench } from './lib/run.js';
 
 // ---------------------------------------------------------------- options
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at >= 0) return process.argv[at + 1];
-  return process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-}
-function numberOption(name: string, fallback: number, min: number, max: number): number {
-  const raw = option(name);
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max)
-    throw new Error(`--${name} must be a number from ${min} to ${max}`);
-  return value;
-}
-
-const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const QUICK = flag('quick');
 const DURATION = numberOption('duration', QUICK ? 3 : 10, 1, 300);
 const WARMUP = numberOption('warmup', QUICK ? 1 : 3, 0, 60);
 const CONNECTIONS = Math.floor(numberOption('connections', 16, 1, 1024));
