@@ -8,6 +8,8 @@ import {
   tradeNo,
   upstreamCalls,
   type SandboxHandle,
+  waitFor,
+  withLedgerFile,
 } from '../reliability/helpers.js';
 
 /**
@@ -221,6 +223,35 @@ export interface Comparison {
   mismatches: string[];
   /** Trades the sandbox paid with no pay row in the ledger at all. */
   lost: string[];
+}
+
+/**
+ * The SQLite ledger in `dataDir` once no row is pending or unknown (the reconciler
+ * has settled every call, within a minute), read from its file.
+ */
+export async function settledSqliteLedger(dataDir: string): Promise<LedgerEntry[]> {
+  await waitFor(
+    'every row settled',
+    () =>
+      withLedgerFile(dataDir, (db) =>
+        (
+          db
+            .prepare("SELECT COUNT(*) AS n FROM transactions WHERE state IN ('pending', 'unknown')")
+            .get() as { n: number }
+        ).n === 0
+          ? true
+          : undefined,
+      ),
+    60_000,
+    250,
+  );
+  return withLedgerFile(
+    dataDir,
+    (db) =>
+      db
+        .prepare('SELECT operation, state, merchant_trade_no FROM transactions')
+        .all() as LedgerEntry[],
+  );
 }
 
 /** The sandbox's trades (MerchantTradeNo → TradeStatus), read from its SQLite file. */

@@ -12,12 +12,11 @@ import {
   startSandbox,
   tempDir,
   waitFor,
-  withLedgerFile,
   type GatewayChild,
   type Provisioned,
   type SandboxHandle,
 } from '../reliability/helpers.js';
-import { Load, compareLedger, figures, sandboxTrades, type LedgerEntry } from './load.js';
+import { Load, compareLedger, figures, sandboxTrades, settledSqliteLedger } from './load.js';
 import { redisServerAvailable, startPrivateRedis, type PrivateRedis } from './services.js';
 
 const UNAVAILABLE = /Redis unavailable: rate limits use per-process counters/g;
@@ -122,33 +121,9 @@ describe.skipIf(!redisServerAvailable())('Redis stopped and started under load',
       client.disconnect();
     }
 
-    await waitFor(
-      'every row settled',
-      () =>
-        withLedgerFile(dir, (db) =>
-          (
-            db
-              .prepare(
-                "SELECT COUNT(*) AS n FROM transactions WHERE state IN ('pending', 'unknown')",
-              )
-              .get() as { n: number }
-          ).n === 0
-            ? true
-            : undefined,
-        ),
-      60_000,
-      250,
-    );
-    const ledger = withLedgerFile(
-      dir,
-      (db) =>
-        db
-          .prepare('SELECT operation, state, merchant_trade_no FROM transactions')
-          .all() as LedgerEntry[],
-    );
     const comparison = compareLedger(
       load.tradeNos,
-      ledger,
+      await settledSqliteLedger(dir),
       sandboxTrades(join(dir, 'sandbox.sqlite')),
     );
     expect(comparison).toMatchObject({ unsettled: 0, mismatches: [], lost: [] });

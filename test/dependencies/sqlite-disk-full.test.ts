@@ -13,12 +13,11 @@ import {
   startSandbox,
   tempDir,
   waitFor,
-  withLedgerFile,
   type GatewayChild,
   type Provisioned,
   type SandboxHandle,
 } from '../reliability/helpers.js';
-import { Load, compareLedger, figures, sandboxTrades, type LedgerEntry } from './load.js';
+import { Load, compareLedger, figures, sandboxTrades, settledSqliteLedger } from './load.js';
 import { fillDisk, mountSmallDisk } from './services.js';
 
 const disk = mountSmallDisk();
@@ -105,33 +104,9 @@ describe.skipIf(disk === undefined)('SQLite on a full disk', () => {
       upstreamAfter503: 0,
     });
 
-    await waitFor(
-      'every row settled',
-      () =>
-        withLedgerFile(dataDir, (db) =>
-          (
-            db
-              .prepare(
-                "SELECT COUNT(*) AS n FROM transactions WHERE state IN ('pending', 'unknown')",
-              )
-              .get() as { n: number }
-          ).n === 0
-            ? true
-            : undefined,
-        ),
-      60_000,
-      250,
-    );
-    const ledger = withLedgerFile(
-      dataDir,
-      (db) =>
-        db
-          .prepare('SELECT operation, state, merchant_trade_no FROM transactions')
-          .all() as LedgerEntry[],
-    );
     const comparison = compareLedger(
       load.tradeNos,
-      ledger,
+      await settledSqliteLedger(dataDir),
       sandboxTrades(join(sandboxDir, 'sandbox.sqlite')),
     );
     expect(comparison).toMatchObject({ unsettled: 0, mismatches: [], lost: [] });
