@@ -289,20 +289,14 @@ describe('omnigate CLI', { timeout: 120_000 }, () => {
 
   it('store set → ok; an unknown type fails', async () => {
     const stored = await ok(
-      'store',
-      'set',
-      '--company',
-      companyId,
-      '--store',
-      'S1',
-      '--type',
-      TYPE,
-      '--env',
-      'test',
-      '--platform-id',
-      merchant.PlatformID,
-      '--merchant-id',
-      merchant.MerchantID,
+      ...storeSetArgs({
+        companyId,
+        storeId: 'S1',
+        type: TYPE,
+        env: 'test',
+        platformId: merchant.PlatformID,
+        merchantId: merchant.MerchantID,
+      }),
       '--json',
     );
     expect(stored).toMatchObject({ store_id: 'S1', type: TYPE, env: 'test', stored: true });

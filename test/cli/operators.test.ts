@@ -15,7 +15,7 @@ import {
   type SandboxHandle,
   type SandboxMerchant,
 } from '../gateway/helpers.js';
-import { keysSetArgs, merchantKeySet } from '../support/cli-args.js';
+import { keysSetArgs, merchantKeySet, storeSetArgs } from '../support/cli-args.js';
 
 interface Run {
   code: number;
@@ -129,20 +129,14 @@ describe(
         ),
       );
       await ok(
-        'store',
-        'set',
-        '--company',
-        companyId,
-        '--store',
-        'S1',
-        '--type',
-        TYPE,
-        '--env',
-        'test',
-        '--platform-id',
-        merchant.PlatformID,
-        '--merchant-id',
-        merchant.MerchantID,
+        ...storeSetArgs({
+          companyId,
+          storeId: 'S1',
+          type: TYPE,
+          env: 'test',
+          platformId: merchant.PlatformID,
+          merchantId: merchant.MerchantID,
+        }),
       );
       const channelSecret = 'line-channel-secret-0123456789abcdef';
       secrets.push(channelSecret);

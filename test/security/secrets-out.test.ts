@@ -20,6 +20,7 @@ import {
   type TestCompany,
   type TestGateway,
 } from '../gateway/helpers.js';
+import { storeSetArgs } from '../support/cli-args.js';
 import {
   type CliRun,
   type Needle,
@@ -565,20 +566,14 @@ describe('secrets never leave the gateway', { timeout: 90_000 }, () => {
           );
         }
         const storeRun = cli(
-          'store',
-          'set',
-          '--company',
-          companyId,
-          '--store',
-          'S1',
-          '--type',
-          TYPE,
-          '--env',
-          'test',
-          '--platform-id',
-          merchant.PlatformID,
-          '--merchant-id',
-          merchant.MerchantID,
+          ...storeSetArgs({
+            companyId,
+            storeId: 'S1',
+            type: TYPE,
+            env: 'test',
+            platformId: merchant.PlatformID,
+            merchantId: merchant.MerchantID,
+          }),
         );
         const [store] = await Promise.all([storeRun, ...runs]);
         expect(store!.code, store!.stderr).toBe(0);
