@@ -1,5 +1,5 @@
 import { ConflictError, GatewayError } from '../core/errors.js';
-import { type IdempotencyGuard, fingerprint } from '../idempotency/guard.js';
+import { type IdempotencyGuard, fingerprint, keepsAnswer } from '../idempotency/guard.js';
 import type { IntegrateService } from '../integrate/service.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { TransactionRecord } from '../store/index.js';
@@ -117,11 +117,7 @@ export class OperatorActions {
     try {
       await run();
     } catch (error) {
-      const internal =
-        !(error instanceof GatewayError) ||
-        error.code === 'internal_error' ||
-        error.code === 'database_unavailable';
-      if (internal) {
+      if (!(error instanceof GatewayError) || !keepsAnswer(error.code)) {
         await this.deps.idempotency.release(caller.companyId, key, requestId);
         throw error;
       }

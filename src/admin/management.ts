@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   ForbiddenError,
   ValidationError,
@@ -7,11 +7,18 @@ import {
 } from '../core/errors.js';
 import type { ProvisioningOption } from '../providers/types.js';
 import { WALLETS } from '../providers/wallets.js';
-import { ProvisioningService, type WalletInput } from '../provisioning/service.js';
+import type { WalletInput } from '../provisioning/service.js';
 import type { Environment, Store } from '../store/index.js';
 import type { AddressPolicy } from '../webhooks/address.js';
 import { OperatorDirectory } from './directory.js';
-import { asBadRequest, changedBy, hidden, schemaError, text, writeCompany } from './route-kit.js';
+import {
+  asBadRequest,
+  hidden,
+  provisioningFor,
+  schemaError,
+  text,
+  writeCompany,
+} from './route-kit.js';
 import { requireRole, sessionUser } from './session.js';
 import { userRoutes } from './user-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -103,9 +110,6 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
   const { store } = deps;
   const directory = new OperatorDirectory(store);
   app.setSchemaErrorFormatter(schemaError);
-  const provisioningFor = (request: FastifyRequest) =>
-    new ProvisioningService(store, WALLETS, changedBy(request));
-
   app.get('/admin/v1/wallets', { preValidation: requireRole('viewer'), schema: hidden }, () =>
     WALLETS.map((w) => ({
       type: w.type,
@@ -134,7 +138,7 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
         throw new ForbiddenError('forbidden', 'only a platform admin creates companies');
       }
       const companyId = await asBadRequest(() =>
-        provisioningFor(request).createCompany(request.body.name),
+        provisioningFor(store, request).createCompany(request.body.name),
       );
       return reply.code(201).send(await directory.company(companyId));
     },
@@ -161,7 +165,7 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
       const companyId = await writeCompany(store, sessionUser(request), request.body.company_id);
       const input = walletInput(type, 'storeOptions', request.body.fields);
       await asBadRequest(() =>
-        provisioningFor(request).setStore({ companyId, storeId, type, env, input }),
+        provisioningFor(store, request).setStore({ companyId, storeId, type, env, input }),
       );
       const [view] = await directory.stores({ companyId, storeId });
       return view;
@@ -186,7 +190,7 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
       const companyId = await writeCompany(store, sessionUser(request), request.body.company_id);
       const input = walletInput(type, 'credentialOptions', request.body.fields);
       const { credentialId } = await asBadRequest(() =>
-        provisioningFor(request).setCredential({ companyId, type, env, input }),
+        provisioningFor(store, request).setCredential({ companyId, type, env, input }),
       );
       return (await directory.credentials(companyId)).find(
         (c) => c.type === type && c.env === env && c.credential_id === credentialId,

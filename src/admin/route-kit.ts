@@ -1,7 +1,12 @@
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { NotFoundError, ValidationError, invalidField, missingField } from '../core/errors.js';
 import { CredentialInputError } from '../providers/types.js';
-import { type AuditContext, ProvisioningError } from '../provisioning/service.js';
+import { WALLETS } from '../providers/wallets.js';
+import {
+  type AuditContext,
+  ProvisioningError,
+  ProvisioningService,
+} from '../provisioning/service.js';
 import type { Store, User } from '../store/index.js';
 import { WebhookError } from '../webhooks/endpoints.js';
 import { companyScope, sessionUser } from './session.js';
@@ -22,6 +27,10 @@ export const changedBy = (request: FastifyRequest): AuditContext => ({
   requestId: request.id,
   source: request.ip,
 });
+
+/** The provisioning service (the CLI's) making changes as this request's user, audited as such. */
+export const provisioningFor = (store: Store, request: FastifyRequest): ProvisioningService =>
+  new ProvisioningService(store, WALLETS, changedBy(request));
 
 /**
  * A schema refusal as the gateway's own 400: `missing_field` or `invalid_field`
@@ -46,8 +55,11 @@ export async function optionalBody(request: FastifyRequest): Promise<void> {
   request.body ??= {};
 }
 
-/** Whether the user may see an object of `companyId` (a platform user sees every company). */
-export const sees = (user: User, companyId: string): boolean =>
+/**
+ * Whether the user may see an object of `companyId` (a platform user sees every company;
+ * a company user never sees a platform-wide object, `null`).
+ */
+export const sees = (user: User, companyId: string | null): boolean =>
   user.companyId === null || user.companyId === companyId;
 
 /**

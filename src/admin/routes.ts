@@ -16,12 +16,10 @@ import type { AbuseLimits } from '../limits/abuse-limits.js';
 import type { LedgerFilter } from '../store/ledger.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { Store, TransactionRecord, User } from '../store/index.js';
-import { WALLETS } from '../providers/wallets.js';
-import { ProvisioningService } from '../provisioning/service.js';
 import { type PaymentActionName, OperatorActions } from './actions.js';
 import { OperatorDirectory } from './directory.js';
 import { type ManagementDeps, managementRoutes } from './management.js';
-import { text } from './route-kit.js';
+import { changedBy, provisioningFor, sees, text } from './route-kit.js';
 import { documentAdminRoutes } from './reference.js';
 import { type Bucket, transactionStats } from './stats.js';
 import { decoyHash, verifyPassword } from './passwords.js';
@@ -267,7 +265,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     /** The row a route names, if the user may see it: another company's is as absent as none. */
     const visibleRow = async (user: User, id: string): Promise<TransactionRecord> => {
       const row = REQUEST_ID.test(id) ? await store.ledger.find(id) : undefined;
-      if (!row || (user.companyId !== null && row.companyId !== user.companyId)) {
+      if (!row || !sees(user, row.companyId)) {
         throw new NotFoundError(`transaction ${id.slice(0, 64)} not found`);
       }
       return row;
@@ -428,12 +426,10 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         const attempts = await store.ledger.attempts(row.requestId);
         const last = attempts[attempts.length - 1];
         await store.audit.append({
-          actor: `user:${user.userId}`,
+          ...changedBy(request),
           companyId: row.companyId,
           action: 'transaction.check',
           target: row.requestId,
-          requestId: request.id,
-          source: request.ip,
           changes: {
             state_before: row.state,
             state: checked.state,
@@ -462,13 +458,12 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
           /** Every attempt that made a call is audited, an error's too. */
           const audit = async (call: TransactionRecord | undefined) => {
             if (!call) return;
+            // The call's request id is this request's: a replay is not audited again.
             await store.audit.append({
-              actor: `user:${user.userId}`,
+              ...changedBy(request),
               companyId: payment.companyId,
               action: `transaction.${action}`,
               target: payment.requestId,
-              requestId: call.requestId,
-              source: request.ip,
               changes: {
                 amount: call.amount,
                 currency: call.currency,
@@ -584,19 +579,11 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       const client = CLIENT_ID.test(clientId)
         ? await store.companies.getClient(clientId)
         : undefined;
-      if (!client || (user.companyId !== null && client.companyId !== user.companyId)) {
+      if (!client || !sees(user, client.companyId)) {
         throw new NotFoundError(`client ${clientId.slice(0, 64)} not found`);
       }
       return client;
     };
-
-    /** The service that makes a change as this user, for the audit log. */
-    const provisioningFor = (request: FastifyRequest) =>
-      new ProvisioningService(store, WALLETS, {
-        actor: `user:${operator(request).userId}`,
-        requestId: request.id,
-        source: request.ip,
-      });
 
     admin.post<{ Body: { name?: string; company_id?: string } }>(
       '/admin/v1/clients',
@@ -623,7 +610,10 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         if (!(await store.companies.companyExists(companyId))) {
           throw new NotFoundError(`company ${companyId.slice(0, 64)} not found`);
         }
-        const created = await provisioningFor(request).createClient(companyId, body.name ?? null);
+        const created = await provisioningFor(store, request).createClient(
+          companyId,
+          body.name ?? null,
+        );
         reply.header('cache-control', 'no-store');
         return reply.code(201).send({
           client_id: created.clientId,
@@ -639,7 +629,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       async (request) => {
         const client = await companyClient(request, request.params.client_id);
         // Revoking a revoked client changes nothing: the same answer, no second audit entry.
-        if (client.revokedAt === null) await provisioningFor(request).revokeClient(client.clientId);
+        if (client.revokedAt === null)
+          await provisioningFor(store, request).revokeClient(client.clientId);
         return { client_id: client.clientId, revoked: true };
       },
     );
@@ -655,7 +646,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
             `client ${client.clientId} is revoked: a revoked client gets no new secret`,
           );
         }
-        const rotated = await provisioningFor(request).rotateClientSecret(client.clientId);
+        const rotated = await provisioningFor(store, request).rotateClientSecret(client.clientId);
         reply.header('cache-control', 'no-store');
         return {
           client_id: rotated.clientId,

@@ -2,7 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { Store, User, UserRole } from '../store/index.js';
 import { MAX_PASSWORD_LENGTH } from './passwords.js';
-import { asBadRequest, changedBy, hidden, optionalBody, text, writeCompany } from './route-kit.js';
+import {
+  asBadRequest,
+  changedBy,
+  hidden,
+  optionalBody,
+  sees,
+  text,
+  writeCompany,
+} from './route-kit.js';
 import { requireRole, sessionUser } from './session.js';
 import { ROLES, UserService } from './users.js';
 
@@ -26,7 +34,7 @@ export async function userRoutes(app: FastifyInstance, deps: { store: Store }): 
     const found = await store.users.findById(id);
     const admin = sessionUser(request);
     // A platform user is managed by platform admins only.
-    if (!found || (admin.companyId !== null && found.companyId !== admin.companyId)) {
+    if (!found || !sees(admin, found.companyId)) {
       throw new NotFoundError(`user ${id.slice(0, 64)} not found`);
     }
     return found;
