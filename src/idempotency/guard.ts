@@ -32,6 +32,13 @@ const UNKNOWN_OUTCOME_CODES: ReadonlySet<string | null> = new Set([
   'upstream_invalid',
 ]);
 
+/**
+ * Whether an error is an answer to keep for a replay. An internal error or a database
+ * outage is not: the key is released and the call may be retried.
+ */
+export const keepsAnswer = (code: string): boolean =>
+  code !== 'internal_error' && code !== 'database_unavailable';
+
 export function fingerprint(operation: string, body: unknown): string {
   let text: string;
   try {

@@ -1,7 +1,7 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidField } from '../../core/errors.js';
-import { type IdempotencyGuard, fingerprint } from '../../idempotency/guard.js';
+import { type IdempotencyGuard, fingerprint, keepsAnswer } from '../../idempotency/guard.js';
 import type { IntegrateService } from '../../integrate/service.js';
 import type { TransactionQueries } from '../../integrate/transactions.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
@@ -108,8 +108,7 @@ export async function integrateRoutes(
       return { status: 200, body: (await run(operation, request, request.body)).json };
     } catch (error) {
       const { status, code, message } = describeError(error as Error);
-      // Neither is an answer to keep for a replay: the key is released and the call may be retried.
-      if (code === 'internal_error' || code === 'database_unavailable') throw error;
+      if (!keepsAnswer(code)) throw error;
       return {
         status,
         body: JSON.stringify({ message, code, request_id: String(request.id) }),
