@@ -11,14 +11,7 @@ import type { WalletInput } from '../provisioning/service.js';
 import type { Environment, Store } from '../store/index.js';
 import type { AddressPolicy } from '../webhooks/address.js';
 import { OperatorDirectory } from './directory.js';
-import {
-  asBadRequest,
-  hidden,
-  provisioningFor,
-  schemaError,
-  text,
-  writeCompany,
-} from './route-kit.js';
+import { asBadRequest, provisioningFor, schemaError, text, writeCompany } from './route-kit.js';
 import { requireRole, sessionUser } from './session.js';
 import { userRoutes } from './user-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -110,7 +103,7 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
   const { store } = deps;
   const directory = new OperatorDirectory(store);
   app.setSchemaErrorFormatter(schemaError);
-  app.get('/admin/v1/wallets', { preValidation: requireRole('viewer'), schema: hidden }, () =>
+  app.get('/admin/v1/wallets', { preValidation: requireRole('viewer') }, () =>
     WALLETS.map((w) => ({
       type: w.type,
       display_name: w.displayName,
@@ -124,7 +117,6 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
     {
       preValidation: requireRole('admin'),
       schema: {
-        ...hidden,
         body: {
           type: 'object',
           required: ['name'],
@@ -152,7 +144,6 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
     {
       preValidation: requireRole('admin'),
       schema: {
-        ...hidden,
         params: {
           type: 'object',
           properties: { store_id: { ...text(50), minLength: 1 }, ...typeAndEnv },
@@ -180,7 +171,6 @@ export async function managementRoutes(app: FastifyInstance, deps: ManagementDep
     {
       preValidation: requireRole('admin'),
       schema: {
-        ...hidden,
         params: { type: 'object', properties: typeAndEnv },
         body: configBody,
       },

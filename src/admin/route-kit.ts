@@ -18,9 +18,6 @@ import { companyScope, sessionUser } from './session.js';
 export const text = (maxLength: number) =>
   ({ type: 'string', maxLength, pattern: '^[^\\u0000]*$' }) as const;
 
-/** A route's own schema flag; `documentAdminRoutes` (reference.ts) puts every admin route in the reference. */
-export const hidden = { hide: true } as const;
-
 /** Who makes a change through the admin API, for the audit log: the user, the call, the address. */
 export const changedBy = (request: FastifyRequest): AuditContext => ({
   actor: `user:${sessionUser(request).userId}`,

@@ -179,7 +179,8 @@ function ledgerFilter(user: User, q: ListQuery, limit: number): LedgerFilter {
   return filter;
 }
 
-/** A refund's amount (a whole number from 1), or nothing for a cancel; anything else is refused. */
+/** A refund's amount (a whole number from 1), or nothing for a cancel; anything else is refused.
+ * Checked here, strictly, not by a schema: no coercion of "10" or [10] to 10. */
 function actionAmount(action: PaymentActionName, body: unknown): number | undefined {
   const fields = body === undefined || body === null ? {} : body;
   if (typeof fields !== 'object' || Array.isArray(fields)) {
@@ -207,13 +208,11 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   const { store, limits, session } = deps;
   documentAdminRoutes(app);
   const directory = new OperatorDirectory(store);
-  const hidden = { hide: true };
 
   app.post<{ Body: { email: string; password: string } }>(
     '/admin/v1/session',
     {
       schema: {
-        ...hidden,
         body: {
           type: 'object',
           required: ['email', 'password'],
@@ -258,8 +257,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
   await app.register(async (admin) => {
     admin.addHook('onRequest', sessionAuth(store.users, session));
-    const viewer = { preHandler: requireRole('viewer'), schema: hidden };
-    const admins = { preHandler: requireRole('admin'), schema: hidden };
+    const viewer = { preHandler: requireRole('viewer') };
+    const admins = { preHandler: requireRole('admin') };
     await admin.register(managementRoutes, { store, webhookPolicy: deps.webhookPolicy });
 
     /** The row a route names, if the user may see it: another company's is as absent as none. */
@@ -287,7 +286,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
     admin.get<{ Querystring: ListQuery }>(
       '/admin/v1/transactions',
-      { ...viewer, schema: { ...hidden, querystring: listQuerySchema } },
+      { ...viewer, schema: { querystring: listQuerySchema } },
       async (request) => {
         const limit = request.query.limit ?? 50;
         // One more than asked tells whether another page exists.
@@ -304,7 +303,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
     admin.get<{ Querystring: ListQuery }>(
       '/admin/v1/transactions.csv',
-      { ...viewer, schema: { ...hidden, querystring: listQuerySchema } },
+      { ...viewer, schema: { querystring: listQuerySchema } },
       async (request, reply) => {
         const PAGE = 1000;
         // Built (and a bad filter refused) before the 200 and the first byte go out.
@@ -378,7 +377,6 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       {
         ...viewer,
         schema: {
-          ...hidden,
           querystring: {
             type: 'object',
             additionalProperties: false,
@@ -412,7 +410,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
     admin.post<{ Params: { request_id: string } }>(
       '/admin/v1/transactions/:request_id/check',
-      { preHandler: requireRole('operator'), schema: hidden },
+      { preHandler: requireRole('operator') },
       async (request) => {
         const user = operator(request);
         const row = await visibleRow(user, request.params.request_id);
@@ -446,9 +444,6 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         `/admin/v1/transactions/:request_id/${action}`,
         {
           preHandler: requireRole('operator'),
-          schema: hidden,
-          // Money: the body is checked here, strictly (no coercion of "10" or [10] to 10).
-          validatorCompiler: () => () => true,
         },
         async (request) => {
           const user = operator(request);
@@ -513,7 +508,6 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       {
         ...viewer,
         schema: {
-          ...hidden,
           querystring: {
             type: 'object',
             additionalProperties: false,
@@ -555,7 +549,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     const scopedList = (path: string, list: (companyId: string | null) => Promise<unknown>) =>
       admin.get<{ Querystring: { company_id?: string } }>(
         path,
-        { ...viewer, schema: { ...hidden, querystring: companyQuerySchema } },
+        { ...viewer, schema: { querystring: companyQuerySchema } },
         async (request) => ({
           data: await list(companyScope(operator(request), request.query.company_id)),
         }),
@@ -590,7 +584,6 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       {
         preHandler: requireRole('admin'),
         schema: {
-          ...hidden,
           body: {
             type: 'object',
             additionalProperties: false,
@@ -658,7 +651,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
     admin.get<{ Querystring: { company_id?: string } }>(
       '/admin/v1/users',
-      { ...admins, schema: { ...hidden, querystring: companyQuerySchema } },
+      { ...admins, schema: { querystring: companyQuerySchema } },
       async (request) => {
         const companyId = companyScope(operator(request), request.query.company_id);
         const users = await store.users.list(companyId ?? undefined);

@@ -2,15 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { Store, User, UserRole } from '../store/index.js';
 import { MAX_PASSWORD_LENGTH } from './passwords.js';
-import {
-  asBadRequest,
-  changedBy,
-  hidden,
-  optionalBody,
-  sees,
-  text,
-  writeCompany,
-} from './route-kit.js';
+import { asBadRequest, changedBy, optionalBody, sees, text, writeCompany } from './route-kit.js';
 import { requireRole, sessionUser } from './session.js';
 import { ROLES, UserService } from './users.js';
 
@@ -54,7 +46,6 @@ export async function userRoutes(app: FastifyInstance, deps: { store: Store }): 
     {
       ...admins,
       schema: {
-        ...hidden,
         body: {
           type: 'object',
           required: ['email', 'role'],
@@ -106,7 +97,7 @@ export async function userRoutes(app: FastifyInstance, deps: { store: Store }): 
 
   app.post<{ Params: { user_id: string } }>(
     '/admin/v1/users/:user_id/disable',
-    { ...admins, schema: { ...hidden, params: userParams } },
+    { ...admins, schema: { params: userParams } },
     async (request) => {
       const target = await managed(request);
       // The last way back in would be the CLI: an admin does not lock itself out by a click.
@@ -127,7 +118,6 @@ export async function userRoutes(app: FastifyInstance, deps: { store: Store }): 
     {
       preValidation: [requireRole('admin'), optionalBody],
       schema: {
-        ...hidden,
         params: userParams,
         body: {
           type: 'object',

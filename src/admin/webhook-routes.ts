@@ -3,7 +3,7 @@ import { NotFoundError } from '../core/errors.js';
 import type { DeliveryStatus, Store, WebhookEndpoint } from '../store/index.js';
 import type { AddressPolicy } from '../webhooks/address.js';
 import { EVENT_TYPES, WebhookEndpoints } from '../webhooks/endpoints.js';
-import { asBadRequest, changedBy, hidden, sees, text, writeCompany } from './route-kit.js';
+import { asBadRequest, changedBy, sees, text, writeCompany } from './route-kit.js';
 import { companyScope, requireRole, sessionUser } from './session.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -70,7 +70,6 @@ export async function webhookRoutes(
     {
       ...viewer,
       schema: {
-        ...hidden,
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -90,7 +89,6 @@ export async function webhookRoutes(
     {
       ...admin,
       schema: {
-        ...hidden,
         body: {
           type: 'object',
           required: ['url'],
@@ -125,7 +123,7 @@ export async function webhookRoutes(
 
   app.delete<{ Params: { endpoint_id: string } }>(
     '/admin/v1/webhooks/:endpoint_id',
-    { ...admin, schema: { ...hidden, params: endpointParams } },
+    { ...admin, schema: { params: endpointParams } },
     async (request, reply) => {
       const endpoint = await visibleEndpoint(request, request.params.endpoint_id);
       await asBadRequest(() => endpointsFor(request).delete(endpoint.endpointId));
@@ -135,7 +133,7 @@ export async function webhookRoutes(
 
   app.post<{ Params: { endpoint_id: string } }>(
     '/admin/v1/webhooks/:endpoint_id/rotate-secret',
-    { ...admin, schema: { ...hidden, params: endpointParams } },
+    { ...admin, schema: { params: endpointParams } },
     async (request, reply) => {
       const endpoint = await visibleEndpoint(request, request.params.endpoint_id);
       const secret = await asBadRequest(() =>
@@ -151,7 +149,6 @@ export async function webhookRoutes(
     {
       ...viewer,
       schema: {
-        ...hidden,
         params: endpointParams,
         querystring: {
           type: 'object',
@@ -175,7 +172,6 @@ export async function webhookRoutes(
     {
       ...operator,
       schema: {
-        ...hidden,
         params: {
           type: 'object',
           properties: { delivery_id: { ...text(64), minLength: 1 } },
@@ -197,7 +193,7 @@ export async function webhookRoutes(
 
   app.post<{ Params: { endpoint_id: string } }>(
     '/admin/v1/webhooks/:endpoint_id/test',
-    { ...operator, schema: { ...hidden, params: endpointParams } },
+    { ...operator, schema: { params: endpointParams } },
     async (request, reply) => {
       const endpoint = await visibleEndpoint(request, request.params.endpoint_id);
       const sent = await asBadRequest(() =>
